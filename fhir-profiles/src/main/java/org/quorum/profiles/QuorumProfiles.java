@@ -1,0 +1,77 @@
+package org.quorum.profiles;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * Canonical URLs of Quorum's conformance resources and access to the FHIR package that carries
+ * them.
+ *
+ * <p>The package is built from {@code src/main/fhir} by {@link FhirPackageBuilder} during the Maven
+ * build (snapshots generated there) and stored in this jar as {@value #PACKAGE_RESOURCE}.
+ */
+public final class QuorumProfiles {
+
+    /** Base of every Quorum canonical URL. */
+    public static final String CANONICAL_BASE = "https://quorum.dev/fhir";
+
+    public static final String PACKAGE_NAME = "dev.quorum.fhir";
+    public static final String PACKAGE_RESOURCE = "/org/quorum/profiles/quorum-fhir-package.tgz";
+
+    public static final String LABEL = CANONICAL_BASE + "/StructureDefinition/quorum-label";
+    public static final String ANNOTATOR = CANONICAL_BASE + "/StructureDefinition/quorum-annotator";
+    public static final String REVIEW_TASK =
+            CANONICAL_BASE + "/StructureDefinition/quorum-review-task";
+
+    public static final String EXT_PROJECT = CANONICAL_BASE + "/StructureDefinition/quorum-project";
+    public static final String EXT_CONFIDENCE =
+            CANONICAL_BASE + "/StructureDefinition/quorum-confidence";
+    public static final String EXT_REASONING =
+            CANONICAL_BASE + "/StructureDefinition/quorum-reasoning";
+    public static final String EXT_TEXT_SPAN =
+            CANONICAL_BASE + "/StructureDefinition/quorum-text-span";
+    public static final String EXT_IMAGE_REGION =
+            CANONICAL_BASE + "/StructureDefinition/quorum-image-region";
+    public static final String EXT_LATERALITY =
+            CANONICAL_BASE + "/StructureDefinition/quorum-laterality";
+
+    public static final String CS_LABEL_METHOD = CANONICAL_BASE + "/CodeSystem/quorum-label-method";
+    public static final String CS_REVIEW_TASK_TYPE =
+            CANONICAL_BASE + "/CodeSystem/quorum-review-task-type";
+    public static final String CS_GRAPHIC_TYPE = CANONICAL_BASE + "/CodeSystem/quorum-graphic-type";
+
+    /** The resource profiles (not extensions), by the resource type they constrain. */
+    public static final List<ProfileRef> RESOURCE_PROFILES =
+            List.of(
+                    new ProfileRef("Observation", LABEL),
+                    new ProfileRef("Practitioner", ANNOTATOR),
+                    new ProfileRef("Task", REVIEW_TASK));
+
+    /** A profile and the resource type it constrains. */
+    public record ProfileRef(String resourceType, String url) {}
+
+    private QuorumProfiles() {}
+
+    /** True when {@code url} names a Quorum conformance resource (with or without a version). */
+    public static boolean isQuorumCanonical(String url) {
+        return url != null && url.startsWith(CANONICAL_BASE + "/");
+    }
+
+    /** The FHIR NPM package (a gzipped tar) built into this jar. */
+    public static byte[] packageBytes() {
+        try (InputStream in = QuorumProfiles.class.getResourceAsStream(PACKAGE_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(
+                        "The Quorum FHIR package "
+                                + PACKAGE_RESOURCE
+                                + " is missing from the classpath: build fhir-profiles with Maven"
+                                + " (mvn -pl fhir-profiles package).");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read the Quorum FHIR package", e);
+        }
+    }
+}
