@@ -1,0 +1,33 @@
+package org.quorum.cli;
+
+import org.quorum.fhir.QuorumVersion;
+import org.quorum.quality.cli.AgreementCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code quorum} command line; each capability adds its subcommands here. */
+@Command(
+        name = "quorum",
+        mixinStandardHelpOptions = true,
+        versionProvider = QuorumCommand.Version.class,
+        description = "Quorum: trustworthy, interoperable clinical AI training labels.",
+        subcommands = {ServeCommand.class, AgreementCommand.class, CommandLine.HelpCommand.class})
+public final class QuorumCommand {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    public static CommandLine commandLine() {
+        // One-line usage errors ("error: ... (see 'quorum agreement --help')"), exit status 2.
+        return new CommandLine(new QuorumCommand())
+                .setParameterExceptionHandler(AgreementCommand::reportUsageError);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"Quorum " + QuorumVersion.get()};
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package org.quorum.config;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The HTTP listener.
+ *
+ * @param port TCP port; 0 picks a free port (tests)
+ * @param host address to bind; loopback by default so that a fresh install is not reachable from
+ *     the network before authentication is configured
+ * @param publicBaseUrl the URL clients use to reach this server, when it differs from what they
+ *     send in the Host header (reverse proxies)
+ */
+public record HttpSettings(int port, String host, Optional<URI> publicBaseUrl) {
+
+    public static final String PORT = "QUORUM_HTTP_PORT";
+    public static final String HOST = "QUORUM_HTTP_HOST";
+    public static final String PUBLIC_BASE_URL = "QUORUM_PUBLIC_BASE_URL";
+    static final Set<String> KEYS = Set.of(PORT, HOST, PUBLIC_BASE_URL);
+
+    static HttpSettings from(ConfigSource source) {
+        int port = source.intValue(PORT, 8080, 0, 65535);
+        String host = source.get(HOST).orElse("127.0.0.1");
+        try {
+            InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new ConfigException(
+                    HOST,
+                    "'"
+                            + host
+                            + "' is not an address of this machine; use e.g. 127.0.0.1 or 0.0.0.0");
+        }
+        Optional<URI> base =
+                source.get(PUBLIC_BASE_URL)
+                        .map(
+                                raw -> {
+                                    try {
+                                        URI uri = new URI(raw);
+                                        if (!Set.of("http", "https")
+                                                        .contains(String.valueOf(uri.getScheme()))
+                                                || uri.getHost() == null) {
+                                            throw new URISyntaxException(raw, "not http(s)");
+                                        }
+                                        return uri;
+                                    } catch (URISyntaxException e) {
+                                        throw new ConfigException(
+                                                PUBLIC_BASE_URL,
+                                                "'"
+                                                        + raw
+                                                        + "' is not an absolute http(s) URL such as https://quorum.example.org");
+                                    }
+                                });
+        return new HttpSettings(port, host, base);
+    }
+}

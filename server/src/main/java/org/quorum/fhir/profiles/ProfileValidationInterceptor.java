@@ -1,0 +1,104 @@
+package org.quorum.fhir.profiles;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import ca.uhn.fhir.validation.FhirValidator;
+import ca.uhn.fhir.validation.IValidatorModule;
+import ca.uhn.fhir.validation.ResultSeverityEnum;
+import ca.uhn.fhir.validation.SingleValidationMessage;
+import ca.uhn.fhir.validation.ValidationResult;
+import java.util.List;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.quorum.profiles.QuorumProfiles;
+
+/**
+ * Rejects, with HTTP 422 and an OperationOutcome, every create or update of a resource that claims
+ * a Quorum profile in {@code meta.profile} but does not conform to it. Nothing is stored: the hook
+ * runs inside the storage transaction, so a failing entry rolls back a whole transaction Bundle.
+ *
+ * <p>It runs before commit rather than before storage so that references inside a transaction
+ * Bundle ({@code urn:uuid:} placeholders) are already resolved to the ids the profile's rules
+ * check. Resources that claim no Quorum profile are not validated here (HAPI's {@code $validate}
+ * remains available for them).
+ */
+@Interceptor
+public final class ProfileValidationInterceptor {
+
+    private final FhirContext fhirContext;
+    private final FhirValidator validator;
+
+    public ProfileValidationInterceptor(
+            FhirContext fhirContext, IValidatorModule instanceValidator) {
+        this.fhirContext = fhirContext;
+        this.validator = fhirContext.newValidator();
+        this.validator.registerValidatorModule(instanceValidator);
+    }
+
+    @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+    public void resourceCreated(IBaseResource resource) {
+        validateClaimedProfiles(resource);
+    }
+
+    @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
+    public void resourceUpdated(IBaseResource previous, IBaseResource resource) {
+        validateClaimedProfiles(resource);
+    }
+
+    /** Validates {@code resource} when it claims a Quorum profile; throws on any error. */
+    public void validateClaimedProfiles(IBaseResource resource) {
+        List<String> claimed =
+                resource.getMeta().getProfile().stream()
+                        .map(IPrimitiveType::getValueAsString)
+                        .filter(QuorumProfiles::isQuorumCanonical)
+                        .toList();
+        if (claimed.isEmpty()) {
+            return;
+        }
+        ValidationResult result = validator.validateWithResult(resource);
+        List<SingleValidationMessage> errors =
+                result.getMessages().stream()
+                        .filter(
+                                m ->
+                                        m.getSeverity().ordinal()
+                                                >= ResultSeverityEnum.ERROR.ordinal())
+                        .toList();
+        if (errors.isEmpty()) {
+            return;
+        }
+        throw new UnprocessableEntityException(fhirContext, outcome(resource, claimed, errors));
+    }
+
+    private static OperationOutcome outcome(
+            IBaseResource resource, List<String> claimed, List<SingleValidationMessage> errors) {
+        OperationOutcome outcome = new OperationOutcome();
+        for (SingleValidationMessage error : errors) {
+            OperationOutcome.OperationOutcomeIssueComponent issue =
+                    outcome.addIssue()
+                            .setSeverity(
+                                    error.getSeverity() == ResultSeverityEnum.FATAL
+                                            ? OperationOutcome.IssueSeverity.FATAL
+                                            : OperationOutcome.IssueSeverity.ERROR)
+                            .setCode(OperationOutcome.IssueType.PROCESSING)
+                            .setDiagnostics(error.getMessage());
+            if (error.getLocationString() != null) {
+                issue.addExpression(error.getLocationString());
+                issue.addLocation(error.getLocationString());
+            }
+        }
+        outcome.addIssue()
+                .setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
+                .setCode(OperationOutcome.IssueType.INFORMATIONAL)
+                .setDiagnostics(
+                        resource.fhirType()
+                                + " does not conform to "
+                                + String.join(", ", claimed)
+                                + "; nothing was stored. Fix the elements named above, or check the"
+                                + " resource first with $validate.");
+        return outcome;
+    }
+}

@@ -1,0 +1,71 @@
+package org.quorum.ops;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * {@code GET /health} (readiness, the default), {@code /health/ready} and {@code /health/live}: a
+ * small JSON document, HTTP 200 when up and 503 when not.
+ */
+public final class HealthHandler implements HttpHandler {
+
+    private final Supplier<HealthService.Report> check;
+
+    private HealthHandler(Supplier<HealthService.Report> check) {
+        this.check = check;
+    }
+
+    public static HealthHandler readiness(HealthService health) {
+        return new HealthHandler(health::readiness);
+    }
+
+    public static HealthHandler liveness(HealthService health) {
+        return new HealthHandler(health::liveness);
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        if (exchange.isInIoThread()) {
+            // The readiness check blocks on JDBC: never on an I/O thread.
+            exchange.dispatch(this);
+            return;
+        }
+        if (!exchange.getRequestMethod().equals(Methods.GET)
+                && !exchange.getRequestMethod().equals(Methods.HEAD)) {
+            exchange.setStatusCode(405);
+            exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");
+            exchange.endExchange();
+            return;
+        }
+        HealthService.Report report = check.get();
+        exchange.setStatusCode(report.up() ? 200 : 503);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        exchange.getResponseSender().send(toJson(report));
+    }
+
+    static String toJson(HealthService.Report report) {
+        StringBuilder json = new StringBuilder();
+        json.append("{\"status\":\"").append(report.up() ? "UP" : "DOWN").append("\",\"checks\":{");
+        boolean first = true;
+        for (Map.Entry<String, HealthService.Check> entry : report.checks().entrySet()) {
+            if (!first) {
+                json.append(',');
+            }
+            first = false;
+            HealthService.Check c = entry.getValue();
+            json.append('"')
+                    .append(c.name())
+                    .append("\":{\"status\":\"")
+                    .append(c.up() ? "UP" : "DOWN")
+                    .append("\",\"detail\":\"")
+                    .append(c.detail().replace("\"", "'"))
+                    .append("\"}");
+        }
+        return json.append("}}").toString();
+    }
+}
