@@ -1,0 +1,119 @@
+package org.quorum.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class QuorumSettingsTest {
+
+    @TempDir Path dir;
+
+    private QuorumSettings load(Map<String, String> env) {
+        return QuorumSettings.load(env, Optional.empty());
+    }
+
+    @Test
+    void defaults_are_port_8080_on_loopback_and_h2_under_the_data_dir() {
+        QuorumSettings settings = load(Map.of("QUORUM_DATA_DIR", dir.toString()));
+
+        assertThat(settings.http().port()).isEqualTo(8080);
+        assertThat(settings.http().host()).isEqualTo("127.0.0.1");
+        assertThat(settings.storage().database()).isEqualTo(StorageSettings.Database.H2);
+        assertThat(settings.storage().jdbcUrl()).startsWith("jdbc:h2:file:" + dir.resolve("db"));
+    }
+
+    @Test
+    void environment_overrides_the_file() throws Exception {
+        Path file = dir.resolve("q.properties");
+        Files.writeString(file, "QUORUM_HTTP_PORT=9000\nQUORUM_DATA_DIR=" + dir + "\n");
+
+        QuorumSettings fromFile = QuorumSettings.load(Map.of(), Optional.of(file));
+        QuorumSettings overridden =
+                QuorumSettings.load(Map.of("QUORUM_HTTP_PORT", "9100"), Optional.of(file));
+
+        assertThat(fromFile.http().port()).isEqualTo(9000);
+        assertThat(overridden.http().port()).isEqualTo(9100);
+    }
+
+    @Test
+    void port_out_of_range_names_key_and_range() {
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        Map.of(
+                                                "QUORUM_HTTP_PORT",
+                                                "70000",
+                                                "QUORUM_DATA_DIR",
+                                                dir.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "QUORUM_HTTP_PORT: '70000' is not allowed; use a whole number from 0 to 65535");
+    }
+
+    @Test
+    void postgresql_requires_a_user() {
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        Map.of(
+                                                "QUORUM_DB_URL",
+                                                "jdbc:postgresql://localhost/quorum",
+                                                "QUORUM_DATA_DIR",
+                                                dir.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("QUORUM_DB_USER");
+    }
+
+    @Test
+    void postgresql_url_with_user_is_accepted() {
+        QuorumSettings settings =
+                load(
+                        Map.of(
+                                "QUORUM_DB_URL", "jdbc:postgresql://localhost:5432/quorum",
+                                "QUORUM_DB_USER", "quorum",
+                                "QUORUM_DB_PASSWORD", "secret",
+                                "QUORUM_DATA_DIR", dir.toString()));
+
+        assertThat(settings.storage().database()).isEqualTo(StorageSettings.Database.POSTGRESQL);
+        assertThat(settings.storage().toString()).doesNotContain("secret");
+    }
+
+    @Test
+    void data_dir_that_is_a_file_is_refused() throws Exception {
+        Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+
+        assertThatThrownBy(() -> load(Map.of("QUORUM_DATA_DIR", file.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("QUORUM_DATA_DIR");
+    }
+
+    @Test
+    void public_base_url_must_be_absolute_http() {
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        Map.of(
+                                                "QUORUM_PUBLIC_BASE_URL",
+                                                "quorum.example.org",
+                                                "QUORUM_DATA_DIR",
+                                                dir.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("QUORUM_PUBLIC_BASE_URL");
+    }
+
+    @Test
+    void missing_config_file_is_reported() {
+        assertThatThrownBy(
+                        () ->
+                                QuorumSettings.load(
+                                        Map.of(), Optional.of(dir.resolve("absent.properties"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("does not exist");
+    }
+}

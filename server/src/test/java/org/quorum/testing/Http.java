@@ -1,0 +1,59 @@
+package org.quorum.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Plain HTTP against the test server, for status codes and bodies a FHIR client would hide. */
+public final class Http {
+
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private final URI base;
+
+    public Http(URI base) {
+        this.base = base;
+    }
+
+    public HttpResponse<String> get(String path, String accept) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Accept", accept).GET());
+    }
+
+    public HttpResponse<String> get(String path) {
+        return get(path, "*/*");
+    }
+
+    public HttpResponse<String> send(String method, String path, String contentType, String body) {
+        return send(
+                HttpRequest.newBuilder(base.resolve(path))
+                        .header("Content-Type", contentType)
+                        .header("Accept", "application/fhir+json")
+                        .method(method, HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    public HttpResponse<String> postFhir(String path, String body) {
+        return send("POST", path, "application/fhir+json", body);
+    }
+
+    public HttpResponse<String> putFhir(String path, String body) {
+        return send("PUT", path, "application/fhir+json", body);
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return CLIENT.send(
+                    request.timeout(Duration.ofSeconds(120)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", e);
+        }
+    }
+}
