@@ -1,0 +1,113 @@
+package org.quorum.quality.agreement;
+
+import java.util.List;
+
+/**
+ * Krippendorff's coincidence matrix: {@code o_ck} counts the ordered pairs of values {@code (c, k)}
+ * found within units, each unit's pairs weighted by {@code 1 / (m_u − 1)} where {@code m_u} is the
+ * number of values in the unit; units with fewer than two values are not pairable and do not count
+ * (Krippendorff 2011, section C, steps 1-2).
+ *
+ * <p>Row sums {@code n_c} are the pairable values per category and {@code n = Σ n_c}. The matrix is
+ * symmetric.
+ *
+ * <p>Building it costs O(Σ_u d_u²) for {@code d_u} distinct values in unit {@code u}, at most
+ * O(labels × min(raters, categories)). {@link KrippendorffAlpha#compute} does not build it for the
+ * nominal, ordinal and interval levels; it exists for reports and as the reference the fast path is
+ * tested against.
+ *
+ * @see <a href="https://repository.upenn.edu/asc_papers/43/">Krippendorff K. (2011) Computing
+ *     Krippendorff's Alpha-Reliability</a>
+ */
+public final class CoincidenceMatrix {
+
+    private final List<String> categories;
+    private final double[] categoryValues;
+    private final double[][] coincidences;
+
+    private CoincidenceMatrix(
+            List<String> categories, double[] categoryValues, double[][] coincidences) {
+        this.categories = List.copyOf(categories);
+        this.categoryValues = categoryValues;
+        this.coincidences = coincidences;
+    }
+
+    /** Tabulates the coincidences of all pairable units of {@code ratings}. */
+    public static CoincidenceMatrix of(CodedRatings ratings) {
+        int raters = ratings.raterCount();
+        int categoryCount = ratings.categoryCount();
+        int[] codes = ratings.codesView();
+        double[][] o = new double[categoryCount][categoryCount];
+        int[] unitCounts = new int[categoryCount];
+        int[] touched = new int[raters];
+        for (int base = 0; base < codes.length; base += raters) {
+            int present = 0;
+            int distinct = 0;
+            for (int r = 0; r < raters; r++) {
+                int code = codes[base + r];
+                if (code != CodedRatings.MISSING) {
+                    present++;
+                    if (unitCounts[code]++ == 0) {
+                        touched[distinct++] = code;
+                    }
+                }
+            }
+            if (present >= 2) {
+                double weight = 1.0 / (present - 1);
+                for (int i = 0; i < distinct; i++) {
+                    int c = touched[i];
+                    // Pairs of different raters: n_c (n_c − 1) within c, n_c n_k across.
+                    o[c][c] += unitCounts[c] * (unitCounts[c] - 1.0) * weight;
+                    for (int j = i + 1; j < distinct; j++) {
+                        int k = touched[j];
+                        double across = (double) unitCounts[c] * unitCounts[k] * weight;
+                        o[c][k] += across;
+                        o[k][c] += across;
+                    }
+                }
+            }
+            for (int i = 0; i < distinct; i++) {
+                unitCounts[touched[i]] = 0;
+            }
+        }
+        return new CoincidenceMatrix(ratings.categories(), ratings.categoryValuesView(), o);
+    }
+
+    /** Category labels, the order of rows and columns. */
+    public List<String> categories() {
+        return categories;
+    }
+
+    /** The numeric value of each category, {@code null} when the categories are not numbers. */
+    double[] categoryValuesView() {
+        return categoryValues;
+    }
+
+    /** Number of categories. */
+    public int size() {
+        return categories.size();
+    }
+
+    /** {@code o_ck}. */
+    public double coincidences(int c, int k) {
+        return coincidences[c][k];
+    }
+
+    /** {@code n_c}, the number of pairable values in category {@code c} (the row sum). */
+    public double pairableValues(int c) {
+        double sum = 0;
+        for (double o : coincidences[c]) {
+            sum += o;
+        }
+        return sum;
+    }
+
+    /** {@code n}, the number of pairable values. */
+    public double pairableValues() {
+        double sum = 0;
+        for (int c = 0; c < coincidences.length; c++) {
+            sum += pairableValues(c);
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,69 @@
+package org.quorum.quality.agreement;
+
+import java.util.Optional;
+
+/**
+ * Observed (percent) agreement, as a proportion in [0, 1], not corrected for chance.
+ *
+ * <p><b>Definition.</b> For each unit with {@code m_u ≥ 2} ratings, the share of its pairs of
+ * raters that agree, {@code Σ_c n_uc (n_uc − 1) / (m_u (m_u − 1))}; the result is the mean of that
+ * share over those units, each unit weighing the same. Units with fewer than two ratings are
+ * skipped. For two raters this is the proportion of units (rated by both) on which they agree; for
+ * complete data it is Fleiss' (1971) {@code P̄}. It is <em>not</em> irr's {@code agree()} for more
+ * than two raters, which counts only units where all raters agree. Cost: O(ratings).
+ *
+ * @see <a href="https://doi.org/10.1037/h0031619">Fleiss J.L. (1971) Measuring nominal scale
+ *     agreement among many raters, Psychol Bull 76:378-382, eq. 3-4</a>
+ */
+public final class PercentAgreement {
+
+    private PercentAgreement() {}
+
+    /**
+     * @param agreement mean pairwise agreement, {@code NaN} when no unit has two ratings
+     * @param units number of units with at least two ratings
+     */
+    public record Result(double agreement, int units) {
+
+        /** Why {@link #agreement()} is {@code NaN}, or empty when it is defined. */
+        public Optional<String> undefinedReason() {
+            return units == 0
+                    ? Optional.of("no unit has two or more ratings, so there is nothing to compare")
+                    : Optional.empty();
+        }
+    }
+
+    /** Mean pairwise agreement over all units with at least two ratings. */
+    public static Result compute(CodedRatings ratings) {
+        int raters = ratings.raterCount();
+        int[] codes = ratings.codesView();
+        int[] unitCounts = new int[ratings.categoryCount()];
+        int[] touched = new int[raters];
+        double sum = 0;
+        int units = 0;
+        for (int base = 0; base < codes.length; base += raters) {
+            int present = 0;
+            int distinct = 0;
+            for (int r = 0; r < raters; r++) {
+                int code = codes[base + r];
+                if (code != CodedRatings.MISSING) {
+                    present++;
+                    if (unitCounts[code]++ == 0) {
+                        touched[distinct++] = code;
+                    }
+                }
+            }
+            long agreeingPairs = 0;
+            for (int i = 0; i < distinct; i++) {
+                long count = unitCounts[touched[i]];
+                agreeingPairs += count * (count - 1);
+                unitCounts[touched[i]] = 0;
+            }
+            if (present >= 2) {
+                sum += agreeingPairs / ((double) present * (present - 1));
+                units++;
+            }
+        }
+        return new Result(units == 0 ? Double.NaN : sum / units, units);
+    }
+}
