@@ -2,6 +2,8 @@ package org.quorum.server;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
 import ca.uhn.fhir.jpa.packages.IPackageInstallerSvc;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.validation.IInstanceValidatorModule;
@@ -15,9 +17,15 @@ import io.undertow.servlet.util.ImmediateInstanceFactory;
 import jakarta.servlet.ServletException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
 import org.apache.commons.dbcp2.BasicDataSource;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.quorum.audit.AuditEventMapper;
+import org.quorum.audit.AuditService;
+import org.quorum.audit.FhirAuditInterceptor;
+import org.quorum.audit.RequestIdentity;
 import org.quorum.config.QuorumSettings;
 import org.quorum.fhir.FhirJpaConfig;
 import org.quorum.fhir.FhirRestConfig;
@@ -50,13 +58,16 @@ public final class QuorumServer implements AutoCloseable {
     private final Undertow undertow;
     private final Metrics metrics;
     private final URI baseUrl;
+    private final AuditService audit;
 
     private QuorumServer(
             AnnotationConfigApplicationContext spring,
             DeploymentManager deployment,
             Undertow undertow,
             Metrics metrics,
-            URI baseUrl) {
+            URI baseUrl,
+            AuditService audit) {
+        this.audit = audit;
         this.spring = spring;
         this.deployment = deployment;
         this.undertow = undertow;
@@ -95,7 +106,19 @@ public final class QuorumServer implements AutoCloseable {
             new ProfilePackageInstaller(spring.getBean(IPackageInstallerSvc.class))
                     .install(packageVersion());
 
+            @SuppressWarnings("unchecked")
+            IFhirResourceDao<AuditEvent> auditDao =
+                    spring.getBean(DaoRegistry.class).getResourceDao(AuditEvent.class);
+            AuditService audit =
+                    new AuditService(
+                            auditDao,
+                            new AuditEventMapper("Quorum", settings.http().host()),
+                            metrics.registry());
+
             RestfulServer fhirServer = spring.getBean(RestfulServer.class);
+            fhirServer.registerInterceptor(
+                    new FhirAuditInterceptor(
+                            audit, request -> RequestIdentity.ANONYMOUS, Clock.systemUTC()));
             fhirServer.registerInterceptor(new CapabilityStatementProfiles(QuorumVersion.get()));
             fhirServer.registerInterceptor(new SafeErrorInterceptor());
 
@@ -116,7 +139,7 @@ public final class QuorumServer implements AutoCloseable {
             String host =
                     bound.getAddress().isAnyLocalAddress() ? "localhost" : bound.getHostString();
             URI baseUrl = URI.create("http://" + host + ":" + bound.getPort());
-            return new QuorumServer(spring, deployment, undertow, metrics, baseUrl);
+            return new QuorumServer(spring, deployment, undertow, metrics, baseUrl, audit);
         } catch (ServletException | RuntimeException e) {
             undertow.stop();
             spring.close();
@@ -154,6 +177,11 @@ public final class QuorumServer implements AutoCloseable {
         return baseUrl;
     }
 
+    /** The audit trail writer (tests flush it before searching AuditEvents). */
+    public AuditService audit() {
+        return audit;
+    }
+
     public URI fhirBaseUrl() {
         return baseUrl.resolve("/fhir");
     }
@@ -168,6 +196,7 @@ public final class QuorumServer implements AutoCloseable {
             LOG.warn("Servlet deployment did not stop cleanly", e);
         }
         deployment.undeploy();
+        audit.close();
         spring.close();
         metrics.close();
     }

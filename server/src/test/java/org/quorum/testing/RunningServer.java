@@ -104,6 +104,18 @@ public final class RunningServer implements ParameterResolver {
         return fhir.newRestfulGenericClient(fhirBase());
     }
 
+    /** Waits until every audited request so far is stored as an AuditEvent. */
+    public void flushAudit() {
+        try {
+            if (!server.audit().flush(java.time.Duration.ofSeconds(60))) {
+                throw new AssertionError("AuditEvents were not stored within 60 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("Interrupted while waiting for AuditEvents", e);
+        }
+    }
+
     public Http http() {
         return new Http(baseUrl());
     }

@@ -1,0 +1,150 @@
+package org.quorum.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.Bundle;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.quorum.testing.RunningServer;
+
+/** Every FHIR request, successful or not, leaves an IHE BALP AuditEvent in the store. */
+@ExtendWith(RunningServer.class)
+class AuditTrailIT {
+
+    @Test
+    void successful_create_and_read_are_audited_with_the_resource_as_entity(RunningServer server) {
+        HttpResponse<String> created =
+                server.http()
+                        .postFhir(
+                                "/fhir/Patient",
+                                "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"urn:audit\",\"value\":\""
+                                        + UUID.randomUUID()
+                                        + "\"}]}");
+        String location = created.headers().firstValue("Location").orElseThrow();
+        String reference = location.replaceAll("^.*/fhir/", "").replaceAll("/_history/.*$", "");
+        assertThat(server.http().get("/fhir/" + reference).statusCode()).isEqualTo(200);
+
+        server.flushAudit();
+        List<AuditEvent> events = auditEvents(server, "AuditEvent?entity=" + reference);
+
+        assertThat(events)
+                .extracting(e -> e.getSubtypeFirstRep().getCode())
+                .contains("create", "read");
+        assertThat(events)
+                .allSatisfy(
+                        e -> {
+                            assertThat(e.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
+                            assertThat(e.getType().getCode()).isEqualTo("rest");
+                            assertThat(e.getAgent()).hasSizeGreaterThanOrEqualTo(2);
+                            assertThat(e.getMeta().getProfile()).isNotEmpty();
+                        });
+        AuditEvent read =
+                events.stream()
+                        .filter(e -> e.getSubtypeFirstRep().getCode().equals("read"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(read.getAction()).isEqualTo(AuditEvent.AuditEventAction.R);
+        assertThat(read.getMeta().getProfile().get(0).getValue())
+                .contains("IHE.BasicAudit.PatientRead");
+        assertThat(read.getAgentFirstRep().getNetwork().getAddress()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void failed_requests_are_audited_with_a_failure_outcome_and_no_request_content(
+            RunningServer server) {
+        String missing = "Observation/no-such-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(server.http().get("/fhir/" + missing).statusCode()).isEqualTo(404);
+        String secret = "Sumiko254 Larue605";
+        HttpResponse<String> invalid =
+                server.http()
+                        .postFhir(
+                                "/fhir/Patient",
+                                "{\"resourceType\":\"Patient\",\"name\":[{\"text\":\""
+                                        + secret
+                                        + "\"}],\"gender\":\"neither\"}");
+        assertThat(invalid.statusCode()).isEqualTo(400);
+
+        server.flushAudit();
+        List<AuditEvent> failures =
+                auditEvents(server, "AuditEvent?outcome=4&_count=200&_sort=-_lastUpdated");
+
+        assertThat(failures)
+                .anySatisfy(
+                        e -> {
+                            assertThat(e.getSubtypeFirstRep().getCode()).isEqualTo("read");
+                            assertThat(e.getOutcomeDesc()).isEqualTo("HTTP 404: not found");
+                            assertThat(e.getEntity())
+                                    .anySatisfy(
+                                            entity ->
+                                                    assertThat(
+                                                                    entity.getWhat()
+                                                                            .getIdentifier()
+                                                                            .getValue())
+                                                            .isEqualTo(missing));
+                        });
+        assertThat(failures)
+                .anySatisfy(
+                        e -> {
+                            assertThat(e.getSubtypeFirstRep().getCode()).isEqualTo("create");
+                            assertThat(e.getOutcomeDesc()).isEqualTo("HTTP 400: invalid request");
+                        });
+        String all =
+                server.fhirContext()
+                        .newJsonParser()
+                        .encodeResourceToString(
+                                server.fhirClient()
+                                        .search()
+                                        .byUrl("AuditEvent?_count=500")
+                                        .returnBundle(Bundle.class)
+                                        .execute());
+        assertThat(all).doesNotContain(secret);
+    }
+
+    @Test
+    void searches_are_audited_with_their_query_and_patient(RunningServer server) {
+        String patient = "Patient/" + "audit-" + UUID.randomUUID().toString().substring(0, 8);
+        server.http().get("/fhir/Observation?subject=" + patient + "&_count=5");
+
+        server.flushAudit();
+        List<AuditEvent> events =
+                auditEvents(
+                        server, "AuditEvent?subtype=search-type&_count=200&_sort=-_lastUpdated");
+
+        assertThat(events)
+                .anySatisfy(
+                        e -> {
+                            assertThat(e.getEntity())
+                                    .anySatisfy(
+                                            entity ->
+                                                    assertThat(entity.getRole().getCode())
+                                                            .isEqualTo("24"));
+                            String query =
+                                    e.getEntity().stream()
+                                            .filter(entity -> entity.hasQuery())
+                                            .map(
+                                                    entity ->
+                                                            new String(
+                                                                    entity.getQuery(),
+                                                                    StandardCharsets.UTF_8))
+                                            .findFirst()
+                                            .orElse("");
+                            assertThat(query).contains("subject=" + patient);
+                            assertThat(e.getEntity())
+                                    .anySatisfy(
+                                            entity ->
+                                                    assertThat(entity.getRole().getCode())
+                                                            .isEqualTo("1"));
+                        });
+    }
+
+    private static List<AuditEvent> auditEvents(RunningServer server, String query) {
+        Bundle bundle =
+                server.fhirClient().search().byUrl(query).returnBundle(Bundle.class).execute();
+        return bundle.getEntry().stream().map(e -> (AuditEvent) e.getResource()).toList();
+    }
+}
