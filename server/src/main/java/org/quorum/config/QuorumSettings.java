@@ -11,13 +11,15 @@ import java.util.Set;
  * value throws {@link ConfigException} naming the key and the allowed values, before anything
  * starts.
  */
-public record QuorumSettings(HttpSettings http, StorageSettings storage) {
+public record QuorumSettings(
+        HttpSettings http, StorageSettings storage, TransportSettings transport) {
 
     /** Every key a configuration file may hold. */
     public static Set<String> knownKeys() {
         Set<String> keys = new HashSet<>();
         keys.addAll(HttpSettings.KEYS);
         keys.addAll(StorageSettings.KEYS);
+        keys.addAll(TransportSettings.KEYS);
         return keys;
     }
 
@@ -26,6 +28,9 @@ public record QuorumSettings(HttpSettings http, StorageSettings storage) {
     }
 
     public static QuorumSettings from(ConfigSource source) {
-        return new QuorumSettings(HttpSettings.from(source), StorageSettings.from(source));
+        return new QuorumSettings(
+                HttpSettings.from(source),
+                StorageSettings.from(source),
+                TransportSettings.from(source));
     }
 }

@@ -38,6 +38,9 @@ import org.quorum.fhir.profiles.ProfileValidationInterceptor;
 import org.quorum.ops.HealthHandler;
 import org.quorum.ops.HealthService;
 import org.quorum.ops.Metrics;
+import org.quorum.security.http.CorsHandler;
+import org.quorum.security.http.SecurityHeadersHandler;
+import org.quorum.security.http.TlsContexts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
@@ -79,11 +82,26 @@ public final class QuorumServer implements AutoCloseable {
     public static QuorumServer start(QuorumSettings settings) {
         Metrics metrics = new Metrics();
         StartupGate gate = new StartupGate();
-        Undertow undertow =
+        Undertow.Builder listeners =
                 Undertow.builder()
                         .addHttpListener(settings.http().port(), settings.http().host())
-                        .setHandler(metrics.timing(gate))
-                        .build();
+                        .setHandler(
+                                metrics.timing(
+                                        new SecurityHeadersHandler(
+                                                new CorsHandler(
+                                                        settings.transport().corsOrigins(),
+                                                        gate))));
+        settings.transport()
+                .httpsPort()
+                .ifPresent(
+                        port ->
+                                listeners.addHttpsListener(
+                                        port,
+                                        settings.http().host(),
+                                        TlsContexts.fromKeystore(
+                                                settings.transport().keystore().orElseThrow(),
+                                                settings.transport().keystorePassword())));
+        Undertow undertow = listeners.build();
         try {
             undertow.start();
         } catch (RuntimeException e) {
@@ -175,6 +193,15 @@ public final class QuorumServer implements AutoCloseable {
     /** Where the server listens, e.g. {@code http://127.0.0.1:8080}. */
     public URI baseUrl() {
         return baseUrl;
+    }
+
+    /** The HTTPS address, when HTTPS is on. */
+    public java.util.Optional<URI> httpsUrl() {
+        return undertow.getListenerInfo().stream()
+                .filter(l -> l.getProtcol().equals("https"))
+                .findFirst()
+                .map(l -> (InetSocketAddress) l.getAddress())
+                .map(a -> URI.create("https://localhost:" + a.getPort()));
     }
 
     /** The audit trail writer (tests flush it before searching AuditEvents). */

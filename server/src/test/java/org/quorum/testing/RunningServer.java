@@ -28,6 +28,9 @@ public final class RunningServer implements ParameterResolver {
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(RunningServer.class);
 
+    /** The browser origin the test server allows (CORS). */
+    public static final String CORS_ORIGIN = "http://labeling-ui.test:3000";
+
     private final QuorumServer server;
     private final Path dataDir;
     private final FhirContext fhir = FhirContext.forR4Cached();
@@ -62,9 +65,14 @@ public final class RunningServer implements ParameterResolver {
             QuorumSettings settings =
                     QuorumSettings.load(
                             Map.of(
-                                    "QUORUM_HTTP_PORT", "0",
-                                    "QUORUM_HTTP_HOST", "127.0.0.1",
-                                    "QUORUM_DATA_DIR", dataDir.toString()),
+                                    "QUORUM_HTTP_PORT",
+                                    "0",
+                                    "QUORUM_HTTP_HOST",
+                                    "127.0.0.1",
+                                    "QUORUM_CORS_ALLOWED_ORIGINS",
+                                    CORS_ORIGIN,
+                                    "QUORUM_DATA_DIR",
+                                    dataDir.toString()),
                             Optional.empty());
             return new RunningServer(QuorumServer.start(settings), dataDir);
         } catch (IOException e) {
