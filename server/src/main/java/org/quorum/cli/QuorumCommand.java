@@ -11,7 +11,12 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = QuorumCommand.Version.class,
         description = "Quorum: trustworthy, interoperable clinical AI training labels.",
-        subcommands = {ServeCommand.class, AgreementCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            AgreementCommand.class,
+            DeidCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class QuorumCommand {
 
     public static void main(String[] args) {

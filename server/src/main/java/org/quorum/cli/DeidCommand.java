@@ -1,0 +1,12 @@
+package org.quorum.cli;
+
+import org.quorum.deid.cli.DeidTextCommand;
+import picocli.CommandLine.Command;
+
+/** {@code quorum deid}: de-identification commands (HIPAA Safe Harbor). */
+@Command(
+        name = "deid",
+        mixinStandardHelpOptions = true,
+        description = "De-identify clinical data before annotators see it.",
+        subcommands = {DeidTextCommand.class})
+public final class DeidCommand {}

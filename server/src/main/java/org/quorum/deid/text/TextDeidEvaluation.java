@@ -1,0 +1,63 @@
+package org.quorum.deid.text;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.quorum.deid.text.eval.DeidScorer;
+import org.quorum.deid.text.eval.LabelledText;
+import org.quorum.deid.text.eval.PresidioCorpus;
+import org.quorum.deid.text.eval.SharedData;
+import org.quorum.deid.text.eval.SyntheaNotesCorpus;
+import org.quorum.deid.text.lexicon.PhiLexicon;
+
+/**
+ * Prints recall and precision per PHI type (Markdown tables) on the presidio synthetic sentences
+ * and on the Synthea notes, with and without the patient's record as context.
+ *
+ * <p>Usage: {@code TextDeidEvaluation [shared-data-folder] [--misses]}; without a folder, the
+ * nearest {@code shared/data} above the working directory. {@code --misses} also lists missed and
+ * wrongly found tokens (the data sets are synthetic; never run it on real notes).
+ */
+public final class TextDeidEvaluation {
+
+    private TextDeidEvaluation() {}
+
+    public static void main(String[] args) throws IOException {
+        boolean misses = List.of(args).contains("--misses");
+        Path data =
+                args.length > 0 && !args[0].startsWith("--")
+                        ? Path.of(args[0])
+                        : SharedData.require();
+        PhiLexicon lexicon = PhiLexicon.standard();
+        PhiDetector detector = new PhiDetector(lexicon);
+
+        List<LabelledText> presidio =
+                PresidioCorpus.load(data.resolve("deid-text/presidio_synth_dev.json"), lexicon);
+        report("presidio_synth_dev.json (no context)", presidio, detector, misses);
+
+        Path synthea = data.resolve("synthea-10pt");
+        if (Files.isDirectory(synthea)) {
+            report(
+                    "Synthea notes, with the patient's FHIR record as context",
+                    SyntheaNotesCorpus.load(synthea, true),
+                    detector,
+                    misses);
+            report(
+                    "Synthea notes, no context (patterns, dictionaries, cues only)",
+                    SyntheaNotesCorpus.load(synthea, false),
+                    detector,
+                    misses);
+        }
+    }
+
+    private static void report(
+            String title, List<LabelledText> corpus, PhiDetector detector, boolean misses) {
+        DeidScorer scorer = DeidScorer.score(corpus, detector::detect, misses);
+        System.out.println(scorer.toMarkdown(title));
+        if (misses) {
+            scorer.misses().forEach(System.out::println);
+            System.out.println();
+        }
+    }
+}
