@@ -104,6 +104,9 @@ public final class AuditEventMapper {
                                         "110153",
                                         "Source Role ID")));
         client.setRequestor(record.user().isEmpty());
+        // altId is searchable (AuditEvent?altid=...): auditors find a client's or user's trail by
+        // it.
+        record.client().ifPresent(client::setAltId);
         client.setWho(
                 new Reference()
                         .setIdentifier(
@@ -143,6 +146,7 @@ public final class AuditEventMapper {
                                                     "IRCP",
                                                     "information recipient")));
                             person.setRequestor(true);
+                            person.setAltId(user);
                             person.setWho(
                                     new Reference()
                                             .setIdentifier(

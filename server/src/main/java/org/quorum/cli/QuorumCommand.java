@@ -2,6 +2,8 @@ package org.quorum.cli;
 
 import org.quorum.fhir.QuorumVersion;
 import org.quorum.quality.cli.AgreementCommand;
+import org.quorum.security.cli.ClientCommand;
+import org.quorum.security.cli.UserCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,6 +15,8 @@ import picocli.CommandLine.Command;
         description = "Quorum: trustworthy, interoperable clinical AI training labels.",
         subcommands = {
             ServeCommand.class,
+            UserCommand.class,
+            ClientCommand.class,
             AgreementCommand.class,
             DeidCommand.class,
             CommandLine.HelpCommand.class

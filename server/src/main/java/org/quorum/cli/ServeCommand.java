@@ -69,6 +69,14 @@ public final class ServeCommand implements Callable<Integer> {
                 server.fhirBaseUrl(),
                 server.baseUrl().resolve("/health"),
                 server.baseUrl().resolve("/metrics"));
+        if (server.security().hasNoAccounts()) {
+            System.out.println(
+                    "No users or clients yet. Create the first project admin and get a token:");
+            System.out.println("  ./quorum user add admin --role project-admin");
+            System.out.println("  ./quorum user token admin");
+            System.out.println(
+                    "Only /health, /fhir/metadata and /fhir/.well-known/smart-configuration answer without a token.");
+        }
         System.out.flush();
         stopped.await();
         return 0;

@@ -12,7 +12,10 @@ import java.util.Set;
  * starts.
  */
 public record QuorumSettings(
-        HttpSettings http, StorageSettings storage, TransportSettings transport) {
+        HttpSettings http,
+        StorageSettings storage,
+        TransportSettings transport,
+        SecuritySettings security) {
 
     /** Every key a configuration file may hold. */
     public static Set<String> knownKeys() {
@@ -20,6 +23,7 @@ public record QuorumSettings(
         keys.addAll(HttpSettings.KEYS);
         keys.addAll(StorageSettings.KEYS);
         keys.addAll(TransportSettings.KEYS);
+        keys.addAll(SecuritySettings.KEYS);
         return keys;
     }
 
@@ -31,6 +35,7 @@ public record QuorumSettings(
         return new QuorumSettings(
                 HttpSettings.from(source),
                 StorageSettings.from(source),
-                TransportSettings.from(source));
+                TransportSettings.from(source),
+                SecuritySettings.from(source));
     }
 }

@@ -114,6 +114,9 @@ public class FhirJpaConfig {
         storage.setAllowContainsSearches(true);
         storage.setAllowExternalReferences(false);
         storage.setEnforceReferentialIntegrityOnWrite(true);
+        // The audit trail points at what was accessed; it must not keep a resource from deletion.
+        storage.setEnforceReferentialIntegrityOnDeleteDisableForPaths(
+                java.util.Set.of("AuditEvent.entity.what", "AuditEvent.agent.who"));
         storage.setDefaultSearchParamsCanBeOverridden(true);
         storage.setIndexMissingFields(JpaStorageSettings.IndexEnabledEnum.DISABLED);
         return storage;

@@ -19,13 +19,13 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.quorum.audit.AuditEventMapper;
 import org.quorum.audit.AuditService;
 import org.quorum.audit.FhirAuditInterceptor;
-import org.quorum.audit.RequestIdentity;
 import org.quorum.config.QuorumSettings;
 import org.quorum.fhir.FhirJpaConfig;
 import org.quorum.fhir.FhirRestConfig;
@@ -38,6 +38,16 @@ import org.quorum.fhir.profiles.ProfileValidationInterceptor;
 import org.quorum.ops.HealthHandler;
 import org.quorum.ops.HealthService;
 import org.quorum.ops.Metrics;
+import org.quorum.security.CaseAssignments;
+import org.quorum.security.Role;
+import org.quorum.security.SecurityService;
+import org.quorum.security.fhir.FhirAccessInterceptor;
+import org.quorum.security.fhir.FhirAuthenticationInterceptor;
+import org.quorum.security.fhir.Principals;
+import org.quorum.security.fhir.QuorumAuthorizationInterceptor;
+import org.quorum.security.fhir.QuorumSearchNarrowingInterceptor;
+import org.quorum.security.http.AuthEndpoints;
+import org.quorum.security.http.BearerAuthHandler;
 import org.quorum.security.http.CorsHandler;
 import org.quorum.security.http.SecurityHeadersHandler;
 import org.quorum.security.http.TlsContexts;
@@ -62,6 +72,7 @@ public final class QuorumServer implements AutoCloseable {
     private final Metrics metrics;
     private final URI baseUrl;
     private final AuditService audit;
+    private final SecurityService security;
 
     private QuorumServer(
             AnnotationConfigApplicationContext spring,
@@ -69,8 +80,10 @@ public final class QuorumServer implements AutoCloseable {
             Undertow undertow,
             Metrics metrics,
             URI baseUrl,
-            AuditService audit) {
+            AuditService audit,
+            SecurityService security) {
         this.audit = audit;
+        this.security = security;
         this.spring = spring;
         this.deployment = deployment;
         this.undertow = undertow;
@@ -110,6 +123,9 @@ public final class QuorumServer implements AutoCloseable {
         }
         AnnotationConfigApplicationContext spring = new AnnotationConfigApplicationContext();
         try {
+            SecurityService security =
+                    SecurityService.create(
+                            settings.security(), settings.storage().dataDir(), Clock.systemUTC());
             spring.registerBean(QuorumSettings.class, () -> settings);
             spring.register(FhirJpaConfig.class, FhirRestConfig.class);
             spring.refresh();
@@ -135,8 +151,14 @@ public final class QuorumServer implements AutoCloseable {
 
             RestfulServer fhirServer = spring.getBean(RestfulServer.class);
             fhirServer.registerInterceptor(
-                    new FhirAuditInterceptor(
-                            audit, request -> RequestIdentity.ANONYMOUS, Clock.systemUTC()));
+                    new FhirAuditInterceptor(audit, Principals::identityOf, Clock.systemUTC()));
+            CaseAssignments assignments = new CaseAssignments(spring.getBean(DaoRegistry.class));
+            fhirServer.registerInterceptor(new FhirAuthenticationInterceptor(security.verifier()));
+            fhirServer.registerInterceptor(new FhirAccessInterceptor(security.policy()));
+            fhirServer.registerInterceptor(
+                    new QuorumAuthorizationInterceptor(fhir, security.policy(), assignments));
+            fhirServer.registerInterceptor(
+                    new QuorumSearchNarrowingInterceptor(fhir, security.policy(), assignments));
             fhirServer.registerInterceptor(new CapabilityStatementProfiles(QuorumVersion.get()));
             fhirServer.registerInterceptor(new SafeErrorInterceptor());
 
@@ -146,18 +168,38 @@ public final class QuorumServer implements AutoCloseable {
 
             DeploymentManager deployment = deployServlets(fhirServer);
             HttpHandler servlets = deployment.start();
+            AuthEndpoints auth = new AuthEndpoints(security, audit, Clock.systemUTC());
             gate.open(
                     Handlers.path(servlets)
                             .addExactPath("/health", HealthHandler.readiness(health))
                             .addExactPath("/health/ready", HealthHandler.readiness(health))
                             .addExactPath("/health/live", HealthHandler.liveness(health))
-                            .addExactPath("/metrics", metrics.scrapeHandler()));
+                            .addExactPath(
+                                    "/fhir/.well-known/smart-configuration",
+                                    auth.smartConfiguration())
+                            .addExactPath(
+                                    "/.well-known/smart-configuration", auth.smartConfiguration())
+                            .addExactPath("/auth/token", auth.token())
+                            .addExactPath("/auth/jwks", auth.jwks())
+                            .addExactPath(
+                                    "/metrics",
+                                    new BearerAuthHandler(
+                                            security.verifier(),
+                                            Set.of(
+                                                    Role.PROJECT_ADMIN,
+                                                    Role.INTEGRATION,
+                                                    Role.AUDITOR),
+                                            "metrics",
+                                            audit,
+                                            Clock.systemUTC(),
+                                            metrics.scrapeHandler())));
             InetSocketAddress bound =
                     (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
             String host =
                     bound.getAddress().isAnyLocalAddress() ? "localhost" : bound.getHostString();
             URI baseUrl = URI.create("http://" + host + ":" + bound.getPort());
-            return new QuorumServer(spring, deployment, undertow, metrics, baseUrl, audit);
+            return new QuorumServer(
+                    spring, deployment, undertow, metrics, baseUrl, audit, security);
         } catch (ServletException | RuntimeException e) {
             undertow.stop();
             spring.close();
@@ -202,6 +244,11 @@ public final class QuorumServer implements AutoCloseable {
                 .findFirst()
                 .map(l -> (InetSocketAddress) l.getAddress())
                 .map(a -> URI.create("https://localhost:" + a.getPort()));
+    }
+
+    /** The security capability (tests issue tokens with it). */
+    public SecurityService security() {
+        return security;
     }
 
     /** The audit trail writer (tests flush it before searching AuditEvents). */

@@ -97,7 +97,7 @@ class AuditTrailIT {
                 server.fhirContext()
                         .newJsonParser()
                         .encodeResourceToString(
-                                server.fhirClient()
+                                server.fhirClient(server.auditorToken())
                                         .search()
                                         .byUrl("AuditEvent?_count=500")
                                         .returnBundle(Bundle.class)
@@ -144,7 +144,11 @@ class AuditTrailIT {
 
     private static List<AuditEvent> auditEvents(RunningServer server, String query) {
         Bundle bundle =
-                server.fhirClient().search().byUrl(query).returnBundle(Bundle.class).execute();
+                server.fhirClient(server.auditorToken())
+                        .search()
+                        .byUrl(query)
+                        .returnBundle(Bundle.class)
+                        .execute();
         return bundle.getEntry().stream().map(e -> (AuditEvent) e.getResource()).toList();
     }
 }

@@ -18,8 +18,8 @@ class OperationsEndpointsIT {
 
     @Test
     void health_reports_ready_with_a_database_check(RunningServer server) throws Exception {
-        HttpResponse<String> ready = server.http().get("/health");
-        HttpResponse<String> live = server.http().get("/health/live");
+        HttpResponse<String> ready = server.anonymousHttp().get("/health");
+        HttpResponse<String> live = server.anonymousHttp().get("/health/live");
 
         assertThat(ready.statusCode()).isEqualTo(200);
         JsonNode body = JSON.readTree(ready.body());
@@ -45,6 +45,15 @@ class OperationsEndpointsIT {
                 .contains("quorum_db_connections_active")
                 // The profile package installs CodeSystems at start-up: writes are counted.
                 .contains("quorum_fhir_writes_total{application=\"quorum\",operation=");
+    }
+
+    @Test
+    void metrics_need_a_token(RunningServer server) {
+        HttpResponse<String> anonymous = server.anonymousHttp().get("/metrics");
+
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate").orElse(""))
+                .startsWith("Bearer");
     }
 
     @Test

@@ -28,15 +28,27 @@ class ServerLifecycleIT {
                 Map.of(
                         "QUORUM_HTTP_PORT", Integer.toString(port),
                         "QUORUM_DATA_DIR", dataDir.toString());
-        Http http = new Http(URI.create("http://127.0.0.1:" + port));
+        Http anonymous = new Http(URI.create("http://127.0.0.1:" + port));
         String pseudonym = "PSN-" + UUID.randomUUID();
+        Http http;
 
         try (ServerProcess first = ServerProcess.start(env)) {
             String ready = first.awaitLine("Quorum is ready in", START_DEADLINE);
             assertThat(ready).contains("http://127.0.0.1:" + port + "/fhir");
-            assertThat(http.get("/health").statusCode()).isEqualTo(200);
+            first.awaitLine("./quorum user add admin --role project-admin", Duration.ofSeconds(10));
+            assertThat(anonymous.get("/health").statusCode()).isEqualTo(200);
+            assertThat(anonymous.get("/fhir/Patient").statusCode()).isEqualTo(401);
+            // The operator's path: create a user and get a token with the CLI while the server
+            // runs.
+            ServerProcess.cli(env, "user", "add", "operator", "--role", "project-admin");
+            String token =
+                    ServerProcess.lastLine(ServerProcess.cli(env, "user", "token", "operator"));
+            assertThat(token).matches("^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$");
+            http = anonymous.withToken(token);
             assertThat(http.get("/metrics").body()).contains("jvm_memory_used_bytes");
-            assertThat(http.get("/fhir/metadata").statusCode()).isEqualTo(200);
+            assertThat(anonymous.get("/fhir/metadata").statusCode()).isEqualTo(200);
+            assertThat(anonymous.get("/fhir/.well-known/smart-configuration").body())
+                    .contains("token_endpoint");
             HttpResponse<String> created =
                     http.postFhir(
                             "/fhir/Patient",
@@ -51,6 +63,8 @@ class ServerLifecycleIT {
 
         try (ServerProcess second = ServerProcess.start(env)) {
             second.awaitLine("Quorum is ready in", START_DEADLINE);
+            // The signing key persists in the data directory: the token from before the restart
+            // still works.
             HttpResponse<String> found =
                     http.get(
                             "/fhir/Patient?identifier=urn:test%7C" + pseudonym,

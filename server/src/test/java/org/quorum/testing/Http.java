@@ -15,9 +15,21 @@ public final class Http {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private final URI base;
+    private final String token;
 
+    /** Without a token: only the open endpoints answer. */
     public Http(URI base) {
+        this(base, null);
+    }
+
+    /** Every request carries {@code Authorization: Bearer <token>}. */
+    public Http(URI base, String token) {
         this.base = base;
+        this.token = token;
+    }
+
+    public Http withToken(String token) {
+        return new Http(base, token);
     }
 
     public HttpResponse<String> get(String path, String accept) {
@@ -44,7 +56,10 @@ public final class Http {
         return send("PUT", path, "application/fhir+json", body);
     }
 
-    private static HttpResponse<String> send(HttpRequest.Builder request) {
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         try {
             return CLIENT.send(
                     request.timeout(Duration.ofSeconds(120)).build(),

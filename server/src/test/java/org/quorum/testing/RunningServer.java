@@ -3,16 +3,22 @@ package org.quorum.testing;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.quorum.config.QuorumSettings;
+import org.quorum.security.Role;
+import org.quorum.security.ScopeSet;
+import org.quorum.security.TokenIssuer;
 import org.quorum.server.QuorumServer;
 
 /**
@@ -66,7 +72,7 @@ public final class RunningServer implements ParameterResolver {
                     QuorumSettings.load(
                             Map.of(
                                     "QUORUM_HTTP_PORT",
-                                    "0",
+                                    Integer.toString(ServerProcess.freePort()),
                                     "QUORUM_HTTP_HOST",
                                     "127.0.0.1",
                                     "QUORUM_CORS_ALLOWED_ORIGINS",
@@ -106,10 +112,17 @@ public final class RunningServer implements ParameterResolver {
         return fhir;
     }
 
+    /** A FHIR client authenticated as a project admin (all FHIR interactions but audit). */
     public IGenericClient fhirClient() {
+        return fhirClient(adminToken());
+    }
+
+    public IGenericClient fhirClient(String token) {
         fhir.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
         fhir.getRestfulClientFactory().setSocketTimeout(120_000);
-        return fhir.newRestfulGenericClient(fhirBase());
+        IGenericClient client = fhir.newRestfulGenericClient(fhirBase());
+        client.registerInterceptor(new BearerTokenAuthInterceptor(token));
+        return client;
     }
 
     /** Waits until every audited request so far is stored as an AuditEvent. */
@@ -124,7 +137,51 @@ public final class RunningServer implements ParameterResolver {
         }
     }
 
+    /** Plain HTTP authenticated as a project admin. */
     public Http http() {
+        return new Http(baseUrl(), adminToken());
+    }
+
+    public Http http(String token) {
+        return new Http(baseUrl(), token);
+    }
+
+    /** Plain HTTP without a token. */
+    public Http anonymousHttp() {
         return new Http(baseUrl());
+    }
+
+    /** A token signed by the server's own key, as {@code quorum user token} issues them. */
+    public String token(
+            String subject,
+            Set<Role> roles,
+            String scopes,
+            Optional<String> fhirUser,
+            Set<String> projects) {
+        return server.security()
+                .issuer()
+                .issue(
+                        new TokenIssuer.Grant(
+                                subject,
+                                "quorum-tests",
+                                roles,
+                                projects,
+                                ScopeSet.parse(scopes),
+                                fhirUser),
+                        Duration.ofMinutes(60))
+                .accessToken();
+    }
+
+    public String adminToken() {
+        return token(
+                "test-admin",
+                Set.of(Role.PROJECT_ADMIN),
+                "user/*.cruds",
+                Optional.empty(),
+                Set.of());
+    }
+
+    public String auditorToken() {
+        return token("test-auditor", Set.of(Role.AUDITOR), "user/*.rs", Optional.empty(), Set.of());
     }
 }

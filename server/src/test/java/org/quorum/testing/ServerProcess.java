@@ -63,6 +63,48 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a CLI command of the packaged jar ({@code java -jar quorum-server.jar ARGS}); returns
+     * its output.
+     */
+    public static String cli(Map<String, String> env, String... args) throws InterruptedException {
+        Path jar = Path.of(System.getProperty("quorum.server.jar", "target/quorum-server.jar"));
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-jar",
+                                jar.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(k -> k.startsWith("QUORUM_"));
+        builder.environment().putAll(env);
+        try {
+            Process process = builder.start();
+            process.getOutputStream().close();
+            String output =
+                    new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(
+                        "CLI " + List.of(args) + " did not finish; output:\n" + output);
+            }
+            if (process.exitValue() != 0) {
+                throw new AssertionError(
+                        "CLI " + List.of(args) + " exited " + process.exitValue() + ":\n" + output);
+            }
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The last non-empty line of a command's output. */
+    public static String lastLine(String output) {
+        String[] lines = output.strip().split("\\R");
+        return lines[lines.length - 1].strip();
+    }
+
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

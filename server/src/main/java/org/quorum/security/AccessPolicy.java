@@ -1,0 +1,242 @@
+package org.quorum.security;
+
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What each role may do, by resource category and interaction; a request is allowed when one of the
+ * token's roles allows it AND the token's SMART scopes allow it (scopes limit what a token may do
+ * at all, roles what its holder may do). Every transport asks this one policy: the FHIR
+ * interceptors, and the DICOMweb and report endpoints.
+ *
+ * <p>Case-bound roles (annotator, reviewer, adjudicator) see clinical data only of the cases
+ * assigned to them: {@link Decision#assignedOnly()} tells the transport to narrow to those.
+ */
+public final class AccessPolicy {
+
+    /** Resource categories, each with one access rule per role. */
+    public enum Category {
+        CLINICAL,
+        LABEL,
+        WORKFLOW,
+        PROVENANCE,
+        DIRECTORY,
+        CONFORMANCE,
+        AUDIT
+    }
+
+    /** How much of a category an allowed role reaches. */
+    public enum Reach {
+        ALL,
+        ASSIGNED
+    }
+
+    /** The answer for one request. */
+    public record Decision(boolean allowed, boolean assignedOnly, String reason) {
+        static Decision deny(String reason) {
+            return new Decision(false, false, reason);
+        }
+    }
+
+    private static final Set<String> LABEL_TYPES = Set.of("Observation");
+    private static final Set<String> WORKFLOW_TYPES =
+            Set.of(
+                    "Task",
+                    "ResearchStudy",
+                    "ResearchSubject",
+                    "Group",
+                    "List",
+                    "MeasureReport",
+                    "DetectedIssue",
+                    "Bundle",
+                    "Questionnaire",
+                    "QuestionnaireResponse");
+    private static final Set<String> PROVENANCE_TYPES = Set.of("Provenance");
+    private static final Set<String> DIRECTORY_TYPES =
+            Set.of(
+                    "Practitioner",
+                    "PractitionerRole",
+                    "Organization",
+                    "Location",
+                    "Device",
+                    "DeviceDefinition",
+                    "CareTeam",
+                    "HealthcareService",
+                    "Endpoint");
+    private static final Set<String> CONFORMANCE_TYPES =
+            Set.of(
+                    "StructureDefinition",
+                    "CodeSystem",
+                    "ValueSet",
+                    "ConceptMap",
+                    "SearchParameter",
+                    "ImplementationGuide",
+                    "NamingSystem",
+                    "OperationDefinition",
+                    "CapabilityStatement",
+                    "CompartmentDefinition",
+                    "StructureMap",
+                    "Measure",
+                    "Library");
+    private static final Set<String> AUDIT_TYPES = Set.of("AuditEvent");
+
+    private static final Set<Operation> READS = EnumSet.of(Operation.READ, Operation.SEARCH);
+    private static final Set<Operation> ALL = EnumSet.allOf(Operation.class);
+    private static final Set<Operation> NO_DELETE =
+            EnumSet.of(Operation.CREATE, Operation.READ, Operation.UPDATE, Operation.SEARCH);
+
+    private record Grant(Set<Operation> operations, Reach reach) {}
+
+    private static final Map<Role, Map<Category, Grant>> TABLE = new EnumMap<>(Role.class);
+
+    static {
+        Grant readAll = new Grant(READS, Reach.ALL);
+        Map<Category, Grant> admin = new EnumMap<>(Category.class);
+        for (Category c :
+                new Category[] {
+                    Category.CLINICAL,
+                    Category.LABEL,
+                    Category.WORKFLOW,
+                    Category.DIRECTORY,
+                    Category.CONFORMANCE
+                }) {
+            admin.put(c, new Grant(ALL, Reach.ALL));
+        }
+        admin.put(Category.PROVENANCE, new Grant(NO_DELETE, Reach.ALL));
+        TABLE.put(Role.PROJECT_ADMIN, admin);
+
+        Map<Category, Grant> integration = new EnumMap<>(Category.class);
+        for (Category c :
+                new Category[] {
+                    Category.CLINICAL, Category.LABEL, Category.DIRECTORY, Category.PROVENANCE
+                }) {
+            integration.put(c, new Grant(NO_DELETE, Reach.ALL));
+        }
+        integration.put(Category.WORKFLOW, readAll);
+        integration.put(Category.CONFORMANCE, readAll);
+        TABLE.put(Role.INTEGRATION, integration);
+
+        for (Role caseRole : new Role[] {Role.ANNOTATOR, Role.REVIEWER, Role.ADJUDICATOR}) {
+            Map<Category, Grant> clinician = new EnumMap<>(Category.class);
+            clinician.put(Category.CLINICAL, new Grant(READS, Reach.ASSIGNED));
+            clinician.put(Category.LABEL, new Grant(NO_DELETE, Reach.ASSIGNED));
+            clinician.put(
+                    Category.WORKFLOW,
+                    new Grant(
+                            EnumSet.of(Operation.READ, Operation.SEARCH, Operation.UPDATE),
+                            Reach.ASSIGNED));
+            clinician.put(Category.PROVENANCE, new Grant(EnumSet.of(Operation.CREATE), Reach.ALL));
+            clinician.put(Category.DIRECTORY, readAll);
+            clinician.put(Category.CONFORMANCE, readAll);
+            TABLE.put(caseRole, clinician);
+        }
+
+        Map<Category, Grant> auditor = new EnumMap<>(Category.class);
+        auditor.put(Category.AUDIT, readAll);
+        auditor.put(Category.PROVENANCE, readAll);
+        auditor.put(Category.CONFORMANCE, readAll);
+        TABLE.put(Role.AUDITOR, auditor);
+
+        Map<Category, Grant> deid = new EnumMap<>(Category.class);
+        deid.put(Category.CONFORMANCE, readAll);
+        TABLE.put(Role.DEID_ADMIN, deid);
+    }
+
+    /** The category of a FHIR resource type; unknown types count as clinical (the strictest). */
+    public static Category categoryOf(String resourceType) {
+        if (LABEL_TYPES.contains(resourceType)) {
+            return Category.LABEL;
+        }
+        if (WORKFLOW_TYPES.contains(resourceType)) {
+            return Category.WORKFLOW;
+        }
+        if (PROVENANCE_TYPES.contains(resourceType)) {
+            return Category.PROVENANCE;
+        }
+        if (DIRECTORY_TYPES.contains(resourceType)) {
+            return Category.DIRECTORY;
+        }
+        if (CONFORMANCE_TYPES.contains(resourceType)) {
+            return Category.CONFORMANCE;
+        }
+        if (AUDIT_TYPES.contains(resourceType)) {
+            return Category.AUDIT;
+        }
+        return Category.CLINICAL;
+    }
+
+    /**
+     * Decides whether {@code principal} may do {@code operation} on resources of {@code
+     * resourceType}.
+     */
+    public Decision decide(QuorumPrincipal principal, String resourceType, Operation operation) {
+        Category category = categoryOf(resourceType);
+        Optional<Reach> reach =
+                principal.roles().stream()
+                        .map(role -> TABLE.getOrDefault(role, Map.of()).get(category))
+                        .filter(grant -> grant != null && grant.operations().contains(operation))
+                        .map(Grant::reach)
+                        .reduce(
+                                (a, b) ->
+                                        a == Reach.ALL || b == Reach.ALL
+                                                ? Reach.ALL
+                                                : Reach.ASSIGNED);
+        if (reach.isEmpty()) {
+            return Decision.deny(
+                    "the roles "
+                            + wireNames(principal.roles())
+                            + " do not allow "
+                            + name(operation)
+                            + " on "
+                            + resourceType);
+        }
+        if (!principal.allows(resourceType, operation)) {
+            return Decision.deny(
+                    "the token's scopes do not allow "
+                            + name(operation)
+                            + " on "
+                            + resourceType
+                            + " (needs a scope such as user/"
+                            + resourceType
+                            + "."
+                            + operation.letter()
+                            + " or system/"
+                            + resourceType
+                            + "."
+                            + operation.letter()
+                            + ")");
+        }
+        return new Decision(true, reach.get() == Reach.ASSIGNED, "");
+    }
+
+    /**
+     * True when every grant of the principal's roles is case-bound (annotator, reviewer,
+     * adjudicator only).
+     */
+    public boolean isCaseBound(QuorumPrincipal principal) {
+        return !principal.roles().isEmpty()
+                && principal.roles().stream()
+                        .allMatch(
+                                r ->
+                                        r == Role.ANNOTATOR
+                                                || r == Role.REVIEWER
+                                                || r == Role.ADJUDICATOR);
+    }
+
+    private static String name(Operation operation) {
+        return operation.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String wireNames(Set<Role> roles) {
+        return roles.isEmpty()
+                ? "[]"
+                : roles.stream()
+                        .map(Role::wireName)
+                        .sorted()
+                        .collect(Collectors.joining(", ", "[", "]"));
+    }
+}

@@ -1,0 +1,80 @@
+package org.quorum.security;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the token endpoint answers: a token (RFC 6749 §5.1) or an error (§5.2). The servlet writes
+ * {@link #httpStatus()}, {@link #headers()} and {@link #toJson()}, nothing else.
+ */
+public sealed interface TokenResponse {
+
+    /** 200, or the status of the error. */
+    int httpStatus();
+
+    /** The JSON body. */
+    String toJson();
+
+    /**
+     * The response headers. RFC 6749 §5.1: "Cache-Control: no-store" and "Pragma: no-cache" on
+     * every response that carries a token, and harmless on errors.
+     */
+    default Map<String, String> headers() {
+        return Map.of(
+                "Content-Type", "application/json;charset=UTF-8",
+                "Cache-Control", "no-store",
+                "Pragma", "no-cache");
+    }
+
+    /** An issued token. {@link #toString()} does not show it. */
+    record Success(IssuedToken token) implements TokenResponse {
+        public Success {
+            Objects.requireNonNull(token, "token");
+        }
+
+        @Override
+        public int httpStatus() {
+            return 200;
+        }
+
+        @Override
+        public String toJson() {
+            ObjectNode body = Json.MAPPER.createObjectNode();
+            body.put("access_token", token.accessToken());
+            body.put("token_type", "Bearer"); // RFC 6750 §4
+            body.put("expires_in", token.lifetimeSeconds());
+            body.put("scope", token.scope().toString());
+            return Json.write(body);
+        }
+    }
+
+    /**
+     * A refused request.
+     *
+     * @param error the RFC 6749 §5.2 error code
+     * @param description the {@code error_description}: what was wrong and what to do
+     */
+    record Failure(OAuthError error, String description) implements TokenResponse {
+        public Failure {
+            Objects.requireNonNull(error, "error");
+            Objects.requireNonNull(description, "description");
+        }
+
+        @Override
+        public int httpStatus() {
+            return error.httpStatus();
+        }
+
+        @Override
+        public String toJson() {
+            ObjectNode body = Json.MAPPER.createObjectNode();
+            body.put("error", error.code());
+            // RFC 6749 §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E.
+            body.put(
+                    "error_description",
+                    description.replaceAll("[^\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]", "?"));
+            return Json.write(body);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package org.quorum.security.http;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.quorum.audit.AuditRecord;
+import org.quorum.audit.AuditService;
+import org.quorum.security.AuthenticationException;
+import org.quorum.security.QuorumPrincipal;
+import org.quorum.security.Role;
+import org.quorum.security.TokenVerifier;
+import org.quorum.security.fhir.Principals;
+
+/**
+ * Bearer-token authentication and a role check for the endpoints outside HAPI (metrics, reports,
+ * later DICOMweb), with the same 401 / 403 answers as the FHIR side and an audit record for every
+ * request.
+ */
+public final class BearerAuthHandler implements HttpHandler {
+
+    /** Where the principal is attached to the exchange for the wrapped handler. */
+    public static final io.undertow.util.AttachmentKey<QuorumPrincipal> PRINCIPAL =
+            io.undertow.util.AttachmentKey.create(QuorumPrincipal.class);
+
+    private final TokenVerifier verifier;
+    private final Set<Role> anyOf;
+    private final String interaction;
+    private final AuditService audit;
+    private final Clock clock;
+    private final HttpHandler next;
+
+    public BearerAuthHandler(
+            TokenVerifier verifier,
+            Set<Role> anyOf,
+            String interaction,
+            AuditService audit,
+            Clock clock,
+            HttpHandler next) {
+        this.verifier = verifier;
+        this.anyOf = anyOf.isEmpty() ? EnumSet.noneOf(Role.class) : EnumSet.copyOf(anyOf);
+        this.interaction = interaction;
+        this.audit = audit;
+        this.clock = clock;
+        this.next = next;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        QuorumPrincipal principal;
+        try {
+            principal =
+                    verifier.verifyAuthorizationHeader(
+                            exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
+        } catch (AuthenticationException e) {
+            exchange.getResponseHeaders()
+                    .put(Headers.WWW_AUTHENTICATE, e.wwwAuthenticate("quorum"));
+            record(exchange, null, e.httpStatus(), "authentication failed");
+            reply(exchange, e.httpStatus(), e.getMessage());
+            return;
+        }
+        if (principal.roles().stream().noneMatch(anyOf::contains)) {
+            record(exchange, principal, 403, "access denied");
+            reply(
+                    exchange,
+                    403,
+                    "Access denied: needs one of the roles "
+                            + anyOf.stream().map(Role::wireName).sorted().toList());
+            return;
+        }
+        exchange.putAttachment(PRINCIPAL, principal);
+        exchange.addExchangeCompleteListener(
+                (done, nextListener) -> {
+                    record(done, principal, done.getStatusCode(), "");
+                    nextListener.proceed();
+                });
+        next.handleRequest(exchange);
+    }
+
+    private void record(
+            HttpServerExchange exchange, QuorumPrincipal principal, int status, String reason) {
+        var identity =
+                principal == null
+                        ? org.quorum.audit.RequestIdentity.ANONYMOUS
+                        : Principals.identity(principal);
+        audit.record(
+                new AuditRecord(
+                        clock.instant(),
+                        interaction,
+                        AuditRecord.Action.READ,
+                        status,
+                        reason,
+                        identity.user(),
+                        identity.client(),
+                        identity.roles(),
+                        Optional.ofNullable(exchange.getSourceAddress())
+                                .map(a -> a.getAddress().getHostAddress()),
+                        exchange.getRequestPath(),
+                        List.of(),
+                        List.of(),
+                        Optional.empty()));
+    }
+
+    /** An OperationOutcome, as the FHIR side answers. */
+    static void reply(HttpServerExchange exchange, int status, String message) {
+        exchange.setStatusCode(status);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/fhir+json");
+        String code = status == 401 ? "login" : status == 403 ? "forbidden" : "exception";
+        exchange.getResponseSender()
+                .send(
+                        "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\""
+                                + code
+                                + "\",\"diagnostics\":\""
+                                + message.replace("\\", "\\\\").replace("\"", "'")
+                                + "\"}]}");
+    }
+}
