@@ -2,8 +2,11 @@ package org.quorum.server;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.jpa.packages.IPackageInstallerSvc;
 import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import ca.uhn.fhir.validation.IInstanceValidatorModule;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
@@ -15,6 +18,7 @@ import io.undertow.servlet.util.ImmediateInstanceFactory;
 import jakarta.servlet.ServletException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
 import org.apache.commons.dbcp2.BasicDataSource;
@@ -30,6 +34,12 @@ import org.quorum.fhir.profiles.ProfileValidationInterceptor;
 import org.quorum.ops.HealthHandler;
 import org.quorum.ops.HealthService;
 import org.quorum.ops.Metrics;
+import org.quorum.quality.QualityService;
+import org.quorum.quality.consistency.ConsistencyInterceptor;
+import org.quorum.quality.data.FhirQualityStore;
+import org.quorum.quality.fhir.ProjectQualityOperations;
+import org.quorum.quality.fhir.SchemaImpactOperations;
+import org.quorum.quality.report.QualityReportHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
@@ -38,8 +48,8 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
  * The composition root: builds HAPI FHIR JPA (in its Spring context), Quorum's own services and the
  * HTTP listener, and wires them together. Every object Quorum owns is created here.
  *
- * <p>Routes: {@code /fhir/*} (HAPI FHIR R4), {@code /health}, {@code /health/ready}, {@code
- * /health/live}, {@code /metrics}.
+ * <p>Routes: {@code /fhir/*} (HAPI FHIR R4, with the quality operations), {@code /health}, {@code
+ * /health/ready}, {@code /health/live}, {@code /metrics}, {@code /quality/report/{id}}.
  */
 public final class QuorumServer implements AutoCloseable {
 
@@ -94,10 +104,24 @@ public final class QuorumServer implements AutoCloseable {
             storageInterceptors.registerInterceptor(new FhirWriteMetrics(metrics.registry()));
             new ProfilePackageInstaller(spring.getBean(IPackageInstallerSvc.class))
                     .install(packageVersion());
+            // The package brings the "project" search parameter: use it from the first request,
+            // not from the registry's next scheduled refresh.
+            spring.getBean(ISearchParamRegistry.class).forceRefresh();
+
+            QualityService quality =
+                    new QualityService(
+                            new FhirQualityStore(spring.getBean(DaoRegistry.class)),
+                            Clock.systemUTC());
+            storageInterceptors.registerInterceptor(
+                    new ConsistencyInterceptor(
+                            quality.consistencyService(),
+                            spring.getBean(IHapiTransactionService.class)));
 
             RestfulServer fhirServer = spring.getBean(RestfulServer.class);
             fhirServer.registerInterceptor(new CapabilityStatementProfiles(QuorumVersion.get()));
             fhirServer.registerInterceptor(new SafeErrorInterceptor());
+            fhirServer.registerProvider(new ProjectQualityOperations(quality));
+            fhirServer.registerProvider(new SchemaImpactOperations(quality));
 
             BasicDataSource dataSource = spring.getBean(BasicDataSource.class);
             metrics.bindConnectionPool(dataSource);
@@ -110,7 +134,9 @@ public final class QuorumServer implements AutoCloseable {
                             .addExactPath("/health", HealthHandler.readiness(health))
                             .addExactPath("/health/ready", HealthHandler.readiness(health))
                             .addExactPath("/health/live", HealthHandler.liveness(health))
-                            .addExactPath("/metrics", metrics.scrapeHandler()));
+                            .addExactPath("/metrics", metrics.scrapeHandler())
+                            .addPrefixPath(
+                                    QualityReportHandler.PATH, new QualityReportHandler(quality)));
             InetSocketAddress bound =
                     (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
             String host =
