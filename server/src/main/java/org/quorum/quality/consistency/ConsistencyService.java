@@ -9,7 +9,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.Date;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,17 +95,20 @@ public final class ConsistencyService {
      * code, patient or status).
      */
     public void labelsChanged(Collection<String> labelIds) {
-        List<Label> changed = store.labelsById(labelIds);
-        Set<List<String>> checked = new HashSet<>();
-        List<Label> pool = new ArrayList<>();
-        for (Label label : changed) {
-            if (label.project() == null || label.subject() == null || label.code().code() == null) {
-                continue;
-            }
-            if (checked.add(List.of(label.project(), label.subject(), label.code().key()))) {
-                pool.addAll(store.activeLabels(label.project(), label.subject(), label.code()));
+        // The pairs a label can be in are among its patient's labels in its project: one search
+        // per project (and 500 patients) finds them for a whole transaction.
+        Map<String, Set<String>> subjectsByProject = new TreeMap<>();
+        for (Label label : store.labelsById(labelIds)) {
+            if (label.project() != null && label.subject() != null) {
+                subjectsByProject
+                        .computeIfAbsent(label.project(), p -> new java.util.TreeSet<>())
+                        .add(label.subject());
             }
         }
+        List<Label> pool = new ArrayList<>();
+        subjectsByProject.forEach(
+                (project, subjects) ->
+                        pool.addAll(store.activeLabelsOfSubjects(project, subjects)));
         reconcile(conflicts(pool), store.issuesImplicating(labelIds, issueType()));
     }
 

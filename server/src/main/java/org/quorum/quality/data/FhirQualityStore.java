@@ -97,14 +97,19 @@ public final class FhirQualityStore {
         return labels(query);
     }
 
-    /** Active labels of one patient, code ({@code system|code}) and project. */
-    public List<Label> activeLabels(String project, String subject, LabelCode code) {
-        SearchParameterMap query = SearchParameterMap.newSynchronous();
-        query.add(QuorumProfiles.SP_PROJECT_CODE, new ReferenceParam(project));
-        query.add(Observation.SP_SUBJECT, new ReferenceParam(subject));
-        query.add(Observation.SP_CODE, new TokenParam(code.system(), code.code()));
-        query.add(Observation.SP_STATUS, anyOf(null, Label.ACTIVE_STATUSES));
-        return labels(query);
+    /** Active labels of the given patients in one project (one search per 500 patients). */
+    public List<Label> activeLabelsOfSubjects(String project, Collection<String> subjects) {
+        List<Label> labels = new ArrayList<>();
+        for (List<String> chunk : chunks(subjects)) {
+            SearchParameterMap query = SearchParameterMap.newSynchronous();
+            query.add(QuorumProfiles.SP_PROJECT_CODE, new ReferenceParam(project));
+            ReferenceOrListParam anySubject = new ReferenceOrListParam();
+            chunk.forEach(subject -> anySubject.addOr(new ReferenceParam(subject)));
+            query.add(Observation.SP_SUBJECT, anySubject);
+            query.add(Observation.SP_STATUS, anyOf(null, Label.ACTIVE_STATUSES));
+            labels.addAll(labels(query));
+        }
+        return labels;
     }
 
     /** Labels with any of {@code codes} of {@code system}, any version, one of {@code statuses}. */

@@ -191,16 +191,14 @@ final class BiasMeasureReport {
         }
     }
 
+    /**
+     * A group as a stratum value: coded when it has a code system (OMB, administrative gender); age
+     * bands ("18-64") and "Two or more races" have none and are given as text only.
+     */
     private static CodeableConcept value(Group group) {
         CodeableConcept value = new CodeableConcept().setText(group.display());
         if (group.system() != null) {
             value.addCoding(new Coding(group.system(), group.key(), group.display()));
-        } else {
-            value.addCoding(
-                    new Coding(
-                            QuorumProfiles.CS_QUALITY_STRATIFIER + "/" + group.dimension().code(),
-                            group.key(),
-                            group.display()));
         }
         return value;
     }

@@ -1,5 +1,6 @@
 package org.quorum.quality.fhir;
 
+import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OperationParam;
@@ -128,7 +129,7 @@ public final class ProjectQualityOperations {
                                     bands,
                                     ageAt == null || ageAt.getValue() == null
                                             ? defaults.ageAt()
-                                            : LocalDate.parse(ageAt.getValueAsString()),
+                                            : day("ageAt", ageAt),
                                     ratio == null || ratio.getValue() == null
                                             ? defaults.representationRatio()
                                             : ratio.getValue().doubleValue(),
@@ -199,6 +200,14 @@ public final class ProjectQualityOperations {
                     }
                     return bundle;
                 });
+    }
+
+    private static LocalDate day(String parameter, DateType date) {
+        if (date.getPrecision() != TemporalPrecisionEnum.DAY) {
+            throw QualityException.badParameter(
+                    parameter, date.getValueAsString(), "give a full date, e.g. 2025-01-01");
+        }
+        return LocalDate.of(date.getYear(), date.getMonth() + 1, date.getDay());
     }
 
     static <T> T call(Supplier<T> operation) {

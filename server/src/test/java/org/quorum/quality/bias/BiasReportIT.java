@@ -91,7 +91,12 @@ class BiasReportIT {
     private static StratifierGroupComponent stratum(
             MeasureReportGroupStratifierComponent stratifier, String key) {
         return stratifier.getStratum().stream()
-                .filter(s -> s.getValue().getCodingFirstRep().getCode().equals(key))
+                .filter(
+                        s ->
+                                (s.getValue().hasCoding()
+                                                ? s.getValue().getCodingFirstRep().getCode()
+                                                : s.getValue().getText())
+                                        .equals(key))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no stratum " + key));
     }
@@ -143,7 +148,8 @@ class BiasReportIT {
         MeasureReportGroupStratifierComponent race = stratifier(composition, "race");
         assertThat(stratum(race, "2106-3").getPopulationFirstRep().getCount()).isEqualTo(36);
         assertThat(stratum(race, "2028-9").getPopulationFirstRep().getCount()).isEqualTo(2);
-        assertThat(stratum(race, "multiple").getPopulationFirstRep().getCount()).isEqualTo(2);
+        assertThat(stratum(race, "Two or more races").getPopulationFirstRep().getCount())
+                .isEqualTo(2);
         assertThat(flagged(stratum(race, "2054-5"), "under-represented")).isTrue();
         assertThat(race.getExtensionByUrl(QuorumProfiles.EXT_CHI_SQUARE_TEST)).isNotNull();
         assertThat(
@@ -198,7 +204,7 @@ class BiasReportIT {
     }
 
     @Test
-    void a_malformed_reference_is_a_400_that_says_how_to_write_it() {
+    void a_malformed_reference_or_date_is_a_400_that_says_how_to_write_it() {
         HttpResponse<String> response =
                 server.http()
                         .get(
@@ -209,5 +215,12 @@ class BiasReportIT {
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
         assertThat(response.body()).contains("'reference'").contains("dimension:group=share");
+        HttpResponse<String> yearOnly =
+                server.http()
+                        .get(
+                                "/fhir/" + project.reference() + "/$bias-report?ageAt=2025",
+                                "application/fhir+json");
+        assertThat(yearOnly.statusCode()).as(yearOnly.body()).isEqualTo(400);
+        assertThat(yearOnly.body()).contains("'ageAt'").contains("full date");
     }
 }

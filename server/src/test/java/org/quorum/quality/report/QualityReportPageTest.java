@@ -108,4 +108,26 @@ class QualityReportPageTest {
         // agreement (1 schema) + composition (4 dimensions) + balance (1 schema)
         assertThat(figures).isEqualTo(6);
     }
+
+    @Test
+    void a_project_without_labels_renders_without_figures_that_need_data() {
+        AgreementOptions agreement = AgreementOptions.defaults();
+        QualityReport empty =
+                new QualityReport(
+                        PROJECT,
+                        Instant.parse("2025-01-01T10:00:00Z"),
+                        new ProjectAgreement(PROJECT, agreement, List.of()),
+                        BiasAnalysis.analyse(
+                                PROJECT,
+                                List.of(),
+                                Map.of(),
+                                BiasOptions.defaults(LocalDate.of(2025, 1, 1))),
+                        ClassBalance.analyse(
+                                PROJECT, List.of(), List.of(), ClassBalanceOptions.defaults()));
+
+        String page = QualityReportPage.render(empty);
+
+        assertThat(page).contains("No labels to compare yet").contains("No final labels yet");
+        assertThat(page).doesNotContain("NaN");
+    }
 }
