@@ -26,9 +26,9 @@ import org.hl7.fhir.r4.model.StructureDefinition;
 
 /**
  * Build step: reads the hand-written conformance resources (StructureDefinition differentials,
- * CodeSystems, ValueSets), generates each StructureDefinition's snapshot, and writes a FHIR NPM
- * package ({@code package/package.json} plus one file per resource, gzipped tar) into the class
- * output folder.
+ * CodeSystems, ValueSets, a SearchParameter, Measures), generates each StructureDefinition's
+ * snapshot, and writes a FHIR NPM package ({@code package/package.json} plus one file per resource,
+ * gzipped tar) into the class output folder.
  *
  * <p>Usage: {@code FhirPackageBuilder <source dir> <class output dir> <version>}. A differential
  * that cannot be turned into a snapshot fails the build with the generator's messages.
@@ -136,7 +136,7 @@ public final class FhirPackageBuilder {
                 {
                   "name": "%s",
                   "version": "%s",
-                  "description": "Quorum conformance resources: labels, annotators, review tasks",
+                  "description": "Quorum conformance resources: labels, annotators, review tasks, quality reports",
                   "fhirVersions": ["4.0.1"],
                   "type": "IG",
                   "canonical": "%s",

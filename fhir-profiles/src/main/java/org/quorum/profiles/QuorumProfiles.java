@@ -42,6 +42,44 @@ public final class QuorumProfiles {
             CANONICAL_BASE + "/CodeSystem/quorum-review-task-type";
     public static final String CS_GRAPHIC_TYPE = CANONICAL_BASE + "/CodeSystem/quorum-graphic-type";
 
+    // Quality reports (MeasureReport, DetectedIssue): see docs/quality.md.
+    public static final String EXT_CONFIDENCE_INTERVAL =
+            CANONICAL_BASE + "/StructureDefinition/quorum-confidence-interval";
+    public static final String EXT_CHI_SQUARE_TEST =
+            CANONICAL_BASE + "/StructureDefinition/quorum-chi-square-test";
+    public static final String EXT_REFERENCE_SHARE =
+            CANONICAL_BASE + "/StructureDefinition/quorum-reference-share";
+    public static final String EXT_QUALITY_FLAG =
+            CANONICAL_BASE + "/StructureDefinition/quorum-quality-flag";
+    public static final String EXT_CASES_NEEDED =
+            CANONICAL_BASE + "/StructureDefinition/quorum-cases-needed";
+    public static final String EXT_LABEL_SCHEMA =
+            CANONICAL_BASE + "/StructureDefinition/quorum-label-schema";
+
+    public static final String CS_QUALITY_STATISTIC =
+            CANONICAL_BASE + "/CodeSystem/quorum-quality-statistic";
+    public static final String CS_QUALITY_STRATIFIER =
+            CANONICAL_BASE + "/CodeSystem/quorum-quality-stratifier";
+    public static final String CS_QUALITY_FLAG = CANONICAL_BASE + "/CodeSystem/quorum-quality-flag";
+    public static final String CS_DETECTED_ISSUE_TYPE =
+            CANONICAL_BASE + "/CodeSystem/quorum-detected-issue-type";
+
+    public static final String MEASURE_LABEL_AGREEMENT =
+            CANONICAL_BASE + "/Measure/quorum-label-agreement";
+    public static final String MEASURE_DATASET_BIAS =
+            CANONICAL_BASE + "/Measure/quorum-dataset-bias";
+    public static final String MEASURE_CLASS_BALANCE =
+            CANONICAL_BASE + "/Measure/quorum-class-balance";
+
+    /**
+     * Search parameter {@code project} on Observation, Task and DetectedIssue: the quorum-project
+     * extension, e.g. {@code Observation?project=ResearchStudy/42}.
+     */
+    public static final String SP_PROJECT = CANONICAL_BASE + "/SearchParameter/quorum-project";
+
+    /** The code of {@link #SP_PROJECT}. */
+    public static final String SP_PROJECT_CODE = "project";
+
     /** The resource profiles (not extensions), by the resource type they constrain. */
     public static final List<ProfileRef> RESOURCE_PROFILES =
             List.of(

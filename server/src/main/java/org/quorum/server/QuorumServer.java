@@ -4,8 +4,10 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.jpa.packages.IPackageInstallerSvc;
 import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import ca.uhn.fhir.validation.IInstanceValidatorModule;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
@@ -38,6 +40,12 @@ import org.quorum.fhir.profiles.ProfileValidationInterceptor;
 import org.quorum.ops.HealthHandler;
 import org.quorum.ops.HealthService;
 import org.quorum.ops.Metrics;
+import org.quorum.quality.QualityService;
+import org.quorum.quality.consistency.ConsistencyInterceptor;
+import org.quorum.quality.data.FhirQualityStore;
+import org.quorum.quality.fhir.ProjectQualityOperations;
+import org.quorum.quality.fhir.SchemaImpactOperations;
+import org.quorum.quality.report.QualityReportHandler;
 import org.quorum.security.CaseAssignments;
 import org.quorum.security.Role;
 import org.quorum.security.SecurityService;
@@ -59,8 +67,8 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
  * The composition root: builds HAPI FHIR JPA (in its Spring context), Quorum's own services and the
  * HTTP listener, and wires them together. Every object Quorum owns is created here.
  *
- * <p>Routes: {@code /fhir/*} (HAPI FHIR R4), {@code /health}, {@code /health/ready}, {@code
- * /health/live}, {@code /metrics}.
+ * <p>Routes: {@code /fhir/*} (HAPI FHIR R4, with the quality operations), {@code /health}, {@code
+ * /health/ready}, {@code /health/live}, {@code /metrics}, {@code /quality/report/{id}}.
  */
 public final class QuorumServer implements AutoCloseable {
 
@@ -139,6 +147,18 @@ public final class QuorumServer implements AutoCloseable {
             storageInterceptors.registerInterceptor(new FhirWriteMetrics(metrics.registry()));
             new ProfilePackageInstaller(spring.getBean(IPackageInstallerSvc.class))
                     .install(packageVersion());
+            // The package brings the "project" search parameter: use it from the first request,
+            // not from the registry's next scheduled refresh.
+            spring.getBean(ISearchParamRegistry.class).forceRefresh();
+
+            QualityService quality =
+                    new QualityService(
+                            new FhirQualityStore(spring.getBean(DaoRegistry.class)),
+                            Clock.systemUTC());
+            storageInterceptors.registerInterceptor(
+                    new ConsistencyInterceptor(
+                            quality.consistencyService(),
+                            spring.getBean(IHapiTransactionService.class)));
 
             @SuppressWarnings("unchecked")
             IFhirResourceDao<AuditEvent> auditDao =
@@ -161,6 +181,8 @@ public final class QuorumServer implements AutoCloseable {
                     new QuorumSearchNarrowingInterceptor(fhir, security.policy(), assignments));
             fhirServer.registerInterceptor(new CapabilityStatementProfiles(QuorumVersion.get()));
             fhirServer.registerInterceptor(new SafeErrorInterceptor());
+            fhirServer.registerProvider(new ProjectQualityOperations(quality));
+            fhirServer.registerProvider(new SchemaImpactOperations(quality));
 
             BasicDataSource dataSource = spring.getBean(BasicDataSource.class);
             metrics.bindConnectionPool(dataSource);
@@ -192,7 +214,17 @@ public final class QuorumServer implements AutoCloseable {
                                             "metrics",
                                             audit,
                                             Clock.systemUTC(),
-                                            metrics.scrapeHandler())));
+                                            metrics.scrapeHandler()))
+                            // The report shows a project's quality to its admins (and auditors).
+                            .addPrefixPath(
+                                    QualityReportHandler.PATH,
+                                    new BearerAuthHandler(
+                                            security.verifier(),
+                                            Set.of(Role.PROJECT_ADMIN, Role.AUDITOR),
+                                            "quality-report",
+                                            audit,
+                                            Clock.systemUTC(),
+                                            new QualityReportHandler(quality))));
             InetSocketAddress bound =
                     (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
             String host =

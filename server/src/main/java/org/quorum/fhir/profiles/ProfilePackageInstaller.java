@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Installs the Quorum FHIR package (built into the fhir-profiles jar) into the JPA store at
- * start-up, so its profiles, CodeSystems and ValueSets are searchable resources and the JPA
- * validation chain resolves them.
+ * start-up, so its profiles, CodeSystems, ValueSets, search parameter and Measures are searchable
+ * resources and the JPA validation chain resolves them.
  *
  * <p>Existing copies are reloaded on every start: an upgraded server must validate against the
  * profiles it ships, not the ones an older version stored.
@@ -34,7 +34,10 @@ public final class ProfilePackageInstaller {
                         .setInstallMode(PackageInstallationSpec.InstallModeEnum.STORE_AND_INSTALL)
                         .setFetchDependencies(false);
         spec.setReloadExisting(true);
-        spec.addInstallResourceTypes("StructureDefinition", "CodeSystem", "ValueSet");
+        // SearchParameter: Quorum's "project" parameter; Measure: the canonical Measures that the
+        // quality reports (MeasureReport.measure) point at.
+        spec.addInstallResourceTypes(
+                "StructureDefinition", "CodeSystem", "ValueSet", "SearchParameter", "Measure");
         PackageInstallOutcomeJson outcome = installer.install(spec);
         LOG.info(
                 "Installed FHIR package {}#{}: {}",

@@ -1,0 +1,83 @@
+package org.quorum.quality;
+
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.Optional;
+import org.quorum.quality.agreement.AgreementOptions;
+import org.quorum.quality.agreement.AgreementService;
+import org.quorum.quality.agreement.ProjectAgreement;
+import org.quorum.quality.balance.ClassBalanceOptions;
+import org.quorum.quality.balance.ClassBalanceReport;
+import org.quorum.quality.balance.ClassBalanceService;
+import org.quorum.quality.bias.BiasOptions;
+import org.quorum.quality.bias.BiasReport;
+import org.quorum.quality.bias.BiasService;
+import org.quorum.quality.consistency.ConsistencyService;
+import org.quorum.quality.data.FhirQualityStore;
+import org.quorum.quality.schema.SchemaImpact;
+import org.quorum.quality.schema.SchemaImpactService;
+
+/**
+ * The quality capability: agreement, bias and class-balance reports on a project's labels,
+ * cross-modal consistency, and the impact of a new label-schema version. Every transport (FHIR
+ * operations, the report page) calls this; it reads and writes the FHIR store through {@link
+ * FhirQualityStore}.
+ */
+public final class QualityService {
+
+    private final Clock clock;
+    private final AgreementService agreement;
+    private final BiasService bias;
+    private final ClassBalanceService classBalance;
+    private final ConsistencyService consistency;
+    private final SchemaImpactService schemaImpact;
+
+    public QualityService(FhirQualityStore store, Clock clock) {
+        this.clock = clock;
+        this.agreement = new AgreementService(store);
+        this.bias = new BiasService(store);
+        this.classBalance = new ClassBalanceService(store);
+        this.consistency = new ConsistencyService(store, clock);
+        this.schemaImpact = new SchemaImpactService(store);
+    }
+
+    public ProjectAgreement agreement(String projectId, AgreementOptions options) {
+        return agreement.agreement(projectId, options);
+    }
+
+    public BiasReport biasReport(String projectId, BiasOptions options) {
+        return bias.biasReport(projectId, options);
+    }
+
+    public ClassBalanceReport classBalance(String projectId, ClassBalanceOptions options) {
+        return classBalance.classBalance(projectId, options);
+    }
+
+    public ConsistencyService.ProjectConsistency consistency(String projectId) {
+        return consistency.consistency(projectId);
+    }
+
+    /** The service the write-time consistency check calls. */
+    public ConsistencyService consistencyService() {
+        return consistency;
+    }
+
+    public SchemaImpact schemaImpact(
+            String url, String fromVersion, String toVersion, Optional<String> projectId) {
+        return schemaImpact.impact(url, fromVersion, toVersion, projectId);
+    }
+
+    public SchemaImpact schemaImpactOf(
+            String codeSystemId, String fromVersion, Optional<String> projectId) {
+        return schemaImpact.impactOf(codeSystemId, fromVersion, projectId);
+    }
+
+    /** Today (UTC), the default date ages are computed on. */
+    public LocalDate today() {
+        return LocalDate.now(clock);
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+}

@@ -1,0 +1,27 @@
+package org.quorum.quality.agreement;
+
+import org.quorum.quality.data.FhirQualityStore;
+import org.quorum.quality.data.Project;
+
+/**
+ * {@code $agreement}: inter-annotator agreement of a project's labels, read from the FHIR store.
+ *
+ * @see LabelAgreement for how labels become units and ratings
+ */
+public final class AgreementService {
+
+    private final FhirQualityStore store;
+
+    public AgreementService(FhirQualityStore store) {
+        this.store = store;
+    }
+
+    /** Agreement of the labels of project {@code projectId}. */
+    public ProjectAgreement agreement(String projectId, AgreementOptions options) {
+        Project project = store.project(projectId);
+        return new ProjectAgreement(
+                project,
+                options,
+                LabelAgreement.analyse(store.projectLabels(project, options.statuses()), options));
+    }
+}
