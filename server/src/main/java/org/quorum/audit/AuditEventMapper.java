@@ -168,23 +168,15 @@ public final class AuditEventMapper {
                 .setObserver(new Reference().setDisplay(serverName))
                 .addType(new Coding(CS_SECURITY_SOURCE_TYPE, "4", "Application Server"));
 
-        // Referential integrity is enforced on write: only a resource that certainly exists (a
-        // successful, non-delete interaction) is referenced literally; others are named by
-        // identifier.
-        boolean exists = record.succeeded() && record.action() != AuditRecord.Action.DELETE;
         for (String patient : record.patients()) {
             event.addEntity()
-                    // A patient named in a search parameter may not exist: reference it by
-                    // identifier.
-                    .setWhat(
-                            entityReference(
-                                    patient, exists && record.resources().contains(patient)))
+                    .setWhat(entityReference(patient))
                     .setType(new Coding(CS_ENTITY_TYPE, "1", "Person"))
                     .setRole(new Coding(CS_OBJECT_ROLE, "1", "Patient"));
         }
         for (String resource : record.resources()) {
             event.addEntity()
-                    .setWhat(entityReference(resource, exists))
+                    .setWhat(entityReference(resource))
                     .setType(new Coding(CS_ENTITY_TYPE, "2", "System Object"))
                     .setRole(new Coding(CS_OBJECT_ROLE, "4", "Domain Resource"));
         }
@@ -206,10 +198,13 @@ public final class AuditEventMapper {
 
     static final String RESOURCE_ID_SYSTEM = "https://quorum.dev/fhir/resource-reference";
 
-    private static Reference entityReference(String reference, boolean exists) {
-        if (exists) {
-            return new Reference(reference);
-        }
+    /**
+     * Entities are named by identifier ({@code Observation/123} under {@value #RESOURCE_ID_SYSTEM},
+     * searchable as {@code AuditEvent?entity-reference=Observation/123}), not by literal reference:
+     * HAPI enforces referential integrity, and a literal reference would both fail for a resource
+     * that does not exist (a refused read) and keep an audited resource from deletion.
+     */
+    private static Reference entityReference(String reference) {
         int slash = reference.indexOf('/');
         Reference logical =
                 new Reference()

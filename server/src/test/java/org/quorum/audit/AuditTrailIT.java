@@ -30,7 +30,7 @@ class AuditTrailIT {
         assertThat(server.http().get("/fhir/" + reference).statusCode()).isEqualTo(200);
 
         server.flushAudit();
-        List<AuditEvent> events = auditEvents(server, "AuditEvent?entity=" + reference);
+        List<AuditEvent> events = auditEvents(server, "AuditEvent?entity-reference=" + reference);
 
         assertThat(events)
                 .extracting(e -> e.getSubtypeFirstRep().getCode())
