@@ -207,7 +207,11 @@ public final class DeidFhirCommand implements Callable<Integer> {
     private static <T extends IBaseResource> T parseOne(
             IParser parser, String text, int lineNumber, Class<T> type) {
         try {
-            return parser.parseResource(type, text);
+            IBaseResource resource = parser.parseResource(text);
+            if (!type.isInstance(resource)) {
+                throw new BadLineException(lineNumber, "not a " + type.getSimpleName());
+            }
+            return type.cast(resource);
         } catch (DataFormatException | ClassCastException e) {
             // HAPI's messages can quote the input: report only the kind of problem.
             throw new BadLineException(lineNumber, e.getClass().getSimpleName());
