@@ -108,6 +108,10 @@ public final class FhirDeidentifier {
     private static final String BIRTH_PLACE =
             "http://hl7.org/fhir/StructureDefinition/patient-birthPlace";
     private static final String GEOLOCATION = "http://hl7.org/fhir/StructureDefinition/geolocation";
+    private static final Set<String> US_CORE_CATEGORY_EXTENSIONS =
+            Set.of(
+                    "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race",
+                    "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity");
     private static final Set<String> REMOVED_EXTENSIONS =
             Set.of(MOTHERS_MAIDEN_NAME, BIRTH_PLACE, GEOLOCATION);
 
@@ -458,6 +462,16 @@ public final class FhirDeidentifier {
             Map<String, Integer> counts,
             Map<String, DeidentifiedText> cache) {
         IdentityHashMap<StringType, Boolean> strings = new IdentityHashMap<>();
+        IdentityHashMap<Object, Boolean> coded = new IdentityHashMap<>();
+        if (resource instanceof DomainResource domain) {
+            // US Core race and ethnicity: the "text" sub-extension restates OMB categories
+            // ("Not Hispanic or Latino"), not patient free text; scrubbing only garbles it.
+            for (Extension extension : domain.getExtension()) {
+                if (US_CORE_CATEGORY_EXTENSIONS.contains(extension.getUrl())) {
+                    extension.getExtension().forEach(sub -> coded.put(sub.getValue(), true));
+                }
+            }
+        }
         terser.visit(
                 resource,
                 new IModelVisitor2() {
@@ -467,7 +481,9 @@ public final class FhirDeidentifier {
                             List<IBase> path,
                             List<BaseRuntimeChildDefinition> children,
                             List<BaseRuntimeElementDefinition<?>> definitions) {
-                        if (element instanceof StringType string && string.hasValue()) {
+                        if (element instanceof StringType string
+                                && string.hasValue()
+                                && !coded.containsKey(string)) {
                             IBase parent = path.size() >= 2 ? path.get(path.size() - 2) : null;
                             if (parent == null || !isStructured(parent)) {
                                 strings.put(string, Boolean.TRUE);
@@ -483,7 +499,8 @@ public final class FhirDeidentifier {
                             List<BaseRuntimeChildDefinition> children,
                             List<BaseRuntimeElementDefinition<?>> definitions) {
                         if (extension.getValue() instanceof StringType string
-                                && string.hasValue()) {
+                                && string.hasValue()
+                                && !coded.containsKey(string)) {
                             strings.put(string, Boolean.TRUE);
                         }
                         return true;

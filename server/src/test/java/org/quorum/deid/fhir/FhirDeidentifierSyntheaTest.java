@@ -200,6 +200,11 @@ class FhirDeidentifierSyntheaTest {
     }
 
     @Test
+    void us_core_race_and_ethnicity_text_is_not_garbled() {
+        assertThat(safeHarborJson).contains("\"valueString\":\"Not Hispanic or Latino\"");
+    }
+
+    @Test
     void references_resolve_within_the_output() {
         Set<String> ids = new HashSet<>();
         for (Resource r : safeHarbor.resources()) {
