@@ -1,5 +1,6 @@
 package org.quorum.cli;
 
+import org.quorum.deid.cli.DeidFhirCommand;
 import org.quorum.deid.cli.DeidTextCommand;
 import picocli.CommandLine.Command;
 
@@ -8,5 +9,5 @@ import picocli.CommandLine.Command;
         name = "deid",
         mixinStandardHelpOptions = true,
         description = "De-identify clinical data before annotators see it.",
-        subcommands = {DeidTextCommand.class})
+        subcommands = {DeidTextCommand.class, DeidFhirCommand.class})
 public final class DeidCommand {}
