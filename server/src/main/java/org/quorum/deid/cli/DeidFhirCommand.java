@@ -23,13 +23,11 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Resource;
 import org.quorum.deid.fhir.FhirDeidentifier;
 import org.quorum.deid.keys.DeidKeyService;
-import org.quorum.deid.keys.DeidSecretException;
 import org.quorum.deid.text.lexicon.PhiLexicon;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -219,22 +217,7 @@ public final class DeidFhirCommand implements Callable<Integer> {
     }
 
     private DeidKeyService loadKeys() {
-        try {
-            if (secretFile != null) {
-                return DeidKeyService.fromKeyFile(secretFile);
-            }
-            String value = environment.get(DeidKeyService.SECRET_ENV);
-            if (value == null || value.isBlank()) {
-                throw new ParameterException(
-                        spec.commandLine(),
-                        "Missing de-identification secret: set "
-                                + DeidKeyService.SECRET_ENV
-                                + " or pass --secret-file FILE.");
-            }
-            return DeidKeyService.fromEnvironmentValue(value);
-        } catch (DeidSecretException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        return DeidSecrets.load(secretFile, environment, spec);
     }
 
     /** A line that is not a FHIR resource; carries its number, never its content. */

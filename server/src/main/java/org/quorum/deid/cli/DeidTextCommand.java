@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.quorum.deid.keys.DeidKeyService;
-import org.quorum.deid.keys.DeidSecretException;
 import org.quorum.deid.keys.IdentifierKind;
 import org.quorum.deid.text.DatePolicy;
 import org.quorum.deid.text.DeidentifiedText;
@@ -36,7 +35,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -283,22 +281,7 @@ public final class DeidTextCommand implements Callable<Integer> {
     }
 
     private DeidKeyService loadKeys() {
-        try {
-            if (secretFile != null) {
-                return DeidKeyService.fromKeyFile(secretFile);
-            }
-            String value = environment.get(DeidKeyService.SECRET_ENV);
-            if (value == null || value.isBlank()) {
-                throw new ParameterException(
-                        spec.commandLine(),
-                        "Missing de-identification secret: set "
-                                + DeidKeyService.SECRET_ENV
-                                + " or pass --secret-file FILE.");
-            }
-            return DeidKeyService.fromEnvironmentValue(value);
-        } catch (DeidSecretException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        return DeidSecrets.load(secretFile, environment, spec);
     }
 
     private record Context(
