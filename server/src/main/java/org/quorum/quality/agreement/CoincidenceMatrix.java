@@ -34,40 +34,23 @@ public final class CoincidenceMatrix {
 
     /** Tabulates the coincidences of all pairable units of {@code ratings}. */
     public static CoincidenceMatrix of(CodedRatings ratings) {
-        int raters = ratings.raterCount();
         int categoryCount = ratings.categoryCount();
-        int[] codes = ratings.codesView();
         double[][] o = new double[categoryCount][categoryCount];
-        int[] unitCounts = new int[categoryCount];
-        int[] touched = new int[raters];
-        for (int base = 0; base < codes.length; base += raters) {
-            int present = 0;
-            int distinct = 0;
-            for (int r = 0; r < raters; r++) {
-                int code = codes[base + r];
-                if (code != CodedRatings.MISSING) {
-                    present++;
-                    if (unitCounts[code]++ == 0) {
-                        touched[distinct++] = code;
-                    }
-                }
-            }
-            if (present >= 2) {
-                double weight = 1.0 / (present - 1);
-                for (int i = 0; i < distinct; i++) {
-                    int c = touched[i];
+        UnitTally unit = new UnitTally(ratings.codesView(), ratings.raterCount(), categoryCount);
+        while (unit.next()) {
+            if (unit.present() >= 2) {
+                double weight = 1.0 / (unit.present() - 1);
+                for (int i = 0; i < unit.distinct(); i++) {
+                    int c = unit.value(i);
                     // Pairs of different raters: n_c (n_c − 1) within c, n_c n_k across.
-                    o[c][c] += unitCounts[c] * (unitCounts[c] - 1.0) * weight;
-                    for (int j = i + 1; j < distinct; j++) {
-                        int k = touched[j];
-                        double across = (double) unitCounts[c] * unitCounts[k] * weight;
+                    o[c][c] += unit.count(i) * (unit.count(i) - 1.0) * weight;
+                    for (int j = i + 1; j < unit.distinct(); j++) {
+                        int k = unit.value(j);
+                        double across = (double) unit.count(i) * unit.count(j) * weight;
                         o[c][k] += across;
                         o[k][c] += across;
                     }
                 }
-            }
-            for (int i = 0; i < distinct; i++) {
-                unitCounts[touched[i]] = 0;
             }
         }
         return new CoincidenceMatrix(ratings.categories(), ratings.categoryValuesView(), o);

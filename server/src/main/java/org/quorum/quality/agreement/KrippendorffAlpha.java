@@ -208,27 +208,15 @@ public final class KrippendorffAlpha {
 
     /** Σ_ck o_ck [c ≠ k] = Σ_u (m_u² − Σ_c n_uc²) / (m_u − 1). */
     private static double nominalObservedSum(int[] codes, int raters, int categoryCount) {
-        int[] unitCounts = new int[categoryCount];
-        int[] touched = new int[raters];
+        UnitTally unit = new UnitTally(codes, raters, categoryCount);
         double sum = 0;
-        for (int base = 0; base < codes.length; base += raters) {
-            int present = 0;
-            int distinct = 0;
-            for (int r = 0; r < raters; r++) {
-                int code = codes[base + r];
-                if (code != CodedRatings.MISSING) {
-                    present++;
-                    if (unitCounts[code]++ == 0) {
-                        touched[distinct++] = code;
-                    }
-                }
-            }
+        while (unit.next()) {
             long sameValuePairs = 0;
-            for (int i = 0; i < distinct; i++) {
-                long count = unitCounts[touched[i]];
+            for (int i = 0; i < unit.distinct(); i++) {
+                long count = unit.count(i);
                 sameValuePairs += count * count;
-                unitCounts[touched[i]] = 0;
             }
+            int present = unit.present();
             if (present >= 2) {
                 sum += ((long) present * present - sameValuePairs) / (present - 1.0);
             }
@@ -287,38 +275,22 @@ public final class KrippendorffAlpha {
 
     /** Σ_ck o_ck δ²_ck by pairing the distinct values of each unit (ratio level). */
     private static double pairwiseObservedSum(int[] codes, int raters, double[] values) {
-        int[] unitCounts = new int[values.length];
-        int[] touched = new int[raters];
+        UnitTally unit = new UnitTally(codes, raters, values.length);
         double sum = 0;
-        for (int base = 0; base < codes.length; base += raters) {
-            int present = 0;
-            int distinct = 0;
-            for (int r = 0; r < raters; r++) {
-                int code = codes[base + r];
-                if (code != CodedRatings.MISSING) {
-                    present++;
-                    if (unitCounts[code]++ == 0) {
-                        touched[distinct++] = code;
-                    }
-                }
-            }
-            if (present >= 2) {
+        while (unit.next()) {
+            if (unit.present() >= 2) {
                 double unitSum = 0;
-                for (int i = 0; i < distinct; i++) {
-                    for (int j = i + 1; j < distinct; j++) {
-                        int c = touched[i];
-                        int k = touched[j];
+                for (int i = 0; i < unit.distinct(); i++) {
+                    for (int j = i + 1; j < unit.distinct(); j++) {
                         unitSum +=
                                 2.0
-                                        * unitCounts[c]
-                                        * unitCounts[k]
-                                        * ratioDifference(values[c], values[k]);
+                                        * unit.count(i)
+                                        * unit.count(j)
+                                        * ratioDifference(
+                                                values[unit.value(i)], values[unit.value(j)]);
                     }
                 }
-                sum += unitSum / (present - 1);
-            }
-            for (int i = 0; i < distinct; i++) {
-                unitCounts[touched[i]] = 0;
+                sum += unitSum / (unit.present() - 1);
             }
         }
         return sum;

@@ -35,30 +35,17 @@ public final class PercentAgreement {
 
     /** Mean pairwise agreement over all units with at least two ratings. */
     public static Result compute(CodedRatings ratings) {
-        int raters = ratings.raterCount();
-        int[] codes = ratings.codesView();
-        int[] unitCounts = new int[ratings.categoryCount()];
-        int[] touched = new int[raters];
+        UnitTally unit =
+                new UnitTally(ratings.codesView(), ratings.raterCount(), ratings.categoryCount());
         double sum = 0;
         int units = 0;
-        for (int base = 0; base < codes.length; base += raters) {
-            int present = 0;
-            int distinct = 0;
-            for (int r = 0; r < raters; r++) {
-                int code = codes[base + r];
-                if (code != CodedRatings.MISSING) {
-                    present++;
-                    if (unitCounts[code]++ == 0) {
-                        touched[distinct++] = code;
-                    }
-                }
-            }
+        while (unit.next()) {
             long agreeingPairs = 0;
-            for (int i = 0; i < distinct; i++) {
-                long count = unitCounts[touched[i]];
+            for (int i = 0; i < unit.distinct(); i++) {
+                long count = unit.count(i);
                 agreeingPairs += count * (count - 1);
-                unitCounts[touched[i]] = 0;
             }
+            int present = unit.present();
             if (present >= 2) {
                 sum += agreeingPairs / ((double) present * (present - 1));
                 units++;
