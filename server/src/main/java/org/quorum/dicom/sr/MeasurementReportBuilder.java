@@ -80,9 +80,7 @@ public final class MeasurementReportBuilder {
                     TagFromName.AccessionNumber,
                     TagFromName.IssuerOfAccessionNumberSequence,
                     TagFromName.StudyDescription,
-                    TagFromName.PatientAge,
-                    TagFromName.PatientSize,
-                    TagFromName.PatientWeight);
+                    TagFromName.PatientAge);
 
     private static final List<AttributeTag> TYPE_2_PATIENT_AND_STUDY =
             List.of(
