@@ -145,7 +145,7 @@ public final class LabelSrMapper {
         Instant changed =
                 label.getMeta().hasLastUpdated()
                         ? label.getMeta().getLastUpdated().toInstant()
-                        : label.hasIssued() ? label.getIssued().toInstant() : Instant.EPOCH;
+                        : label.hasIssued() ? label.getIssued().toInstant() : null;
         boolean finalLabel =
                 switch (label.getStatus() == null ? "" : label.getStatus().toCode()) {
                     case "final", "amended", "corrected" -> true;
@@ -213,13 +213,12 @@ public final class LabelSrMapper {
                                         SrException.unmappable(
                                                 "the AI model (Device) has no version: TID 4019"
                                                         + " needs the algorithm version"));
-        String model = device.hasModelNumber() ? device.getModelNumber() : name;
         return new DeviceObserver(
                 DerivedUids.of("device", versionless(reference.getReference())),
                 name,
                 version,
                 device.getManufacturer(),
-                model);
+                device.getModelNumber());
     }
 
     private static ImageRegion region(Extension region, int index) {

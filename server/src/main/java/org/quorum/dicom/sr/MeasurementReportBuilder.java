@@ -416,7 +416,8 @@ public final class MeasurementReportBuilder {
         }
         String studyUid = string(source, TagFromName.StudyInstanceUID);
         ZonedDateTime now = ZonedDateTime.now(clock).withZoneSameInstant(ZoneOffset.UTC);
-        ZonedDateTime contentTime = content.contentTime().atZone(ZoneOffset.UTC);
+        ZonedDateTime contentTime =
+                content.contentTime() == null ? now : content.contentTime().atZone(ZoneOffset.UTC);
 
         // PS3.3 C.17.1 SR Document Series: Quorum's SRs of a study share one series of their own.
         put(sr, TagFromName.Modality, "SR");

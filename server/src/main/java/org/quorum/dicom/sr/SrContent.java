@@ -17,7 +17,8 @@ import java.util.Optional;
  * @param observers who made the label: a person, a device, or both (AI-assisted), in that order
  * @param findings one per image region, at least one
  * @param finalLabel the label's status is final (or amended/corrected): the SR is COMPLETE
- * @param contentTime when the label was last changed (the SR's Content Date/Time)
+ * @param contentTime when the label was last changed (the SR's Content Date/Time); {@code null}
+ *     when unknown (the SR is then dated when it is made)
  * @see <a
  *     href="https://dicom.nema.org/medical/dicom/current/output/chtml/part16/chapter_A.html#sect_TID_1500">PS3.16
  *     TID 1500</a>
@@ -31,7 +32,6 @@ public record SrContent(
 
     public SrContent {
         Objects.requireNonNull(labelKey, "labelKey");
-        Objects.requireNonNull(contentTime, "contentTime");
         observers = List.copyOf(observers);
         findings = List.copyOf(findings);
         if (observers.isEmpty()) {

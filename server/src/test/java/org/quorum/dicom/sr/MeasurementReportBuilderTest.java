@@ -319,6 +319,33 @@ class MeasurementReportBuilderTest {
     }
 
     @Test
+    void the_validator_check_fails_for_an_sr_without_its_completion_flag() {
+        AttributeList sr =
+                builder.build(
+                        new SrContent(
+                                "Observation/broken",
+                                List.of(ANNOTATOR),
+                                List.of(
+                                        finding(
+                                                new ImageRegion(
+                                                        SourceImages.CT_SOP,
+                                                        null,
+                                                        GraphicType.POINT,
+                                                        List.of(1f, 1f)),
+                                                null)),
+                                true,
+                                LABELLED),
+                        List.of(SourceImages.read(SourceImages.CT)),
+                        "2.25.6");
+        sr.remove(TagFromName.CompletionFlag);
+        Path file = SourceImages.write(sr, dir.resolve("broken.dcm"));
+
+        assertThatThrownBy(() -> DicomValidators.assertConformant(file))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("Missing attribute Type 1 Required Element=<CompletionFlag>");
+    }
+
+    @Test
     void rejects_a_frame_the_image_does_not_have_and_an_image_not_given() {
         AttributeList ct = SourceImages.read(SourceImages.CT);
         Finding onFrame2 =
