@@ -103,7 +103,7 @@ public final class DeidDicomCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         DicomFolderDeidentifier folder =
                 new DicomFolderDeidentifier(
-                        new DicomDeidentifier(keys, lexicon.get(), policy.policy, clock));
+                        new DicomDeidentifier(keys, lexicon, policy.policy, clock));
         Summary summary;
         try {
             summary = folder.deidentifyFolder(in, out);

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.HumanName;
@@ -137,7 +138,9 @@ public final class DicomDeidentifier {
     private final ConfidentialityProfile profile;
     private final DeidKeyService keys;
     private final DatePolicy policy;
-    private final TextDeidentifier text;
+    private final Supplier<PhiLexicon> lexicon;
+    private final int referenceYear;
+    private volatile TextDeidentifier text;
 
     /**
      * @param policy recorded in the instance; DICOM dates are shifted under either policy (the
@@ -145,17 +148,43 @@ public final class DicomDeidentifier {
      */
     public DicomDeidentifier(
             DeidKeyService keys, PhiLexicon lexicon, DatePolicy policy, Clock clock) {
+        this(keys, () -> lexicon, policy, clock);
+    }
+
+    /**
+     * @param lexicon asked for only when an instance has free text to scrub (SR text, the few texts
+     *     Retain Patient Characteristics keeps): most images never load the dictionaries
+     */
+    public DicomDeidentifier(
+            DeidKeyService keys, Supplier<PhiLexicon> lexicon, DatePolicy policy, Clock clock) {
         this.profile = ConfidentialityProfile.basicWithModifiedDatesAndPatientCharacteristics();
         this.keys = Objects.requireNonNull(keys, "keys");
         this.policy = Objects.requireNonNull(policy, "policy");
-        int referenceYear = clock.instant().atZone(clock.getZone()).getYear();
-        this.text =
-                new TextDeidentifier(
-                        new PhiDetector(lexicon),
-                        keys,
-                        lexicon,
-                        new TextDeidentifier.Options(
-                                DatePolicy.DATE_SHIFT, ReplacementStyle.SURROGATE, referenceYear));
+        this.lexicon = Objects.requireNonNull(lexicon, "lexicon");
+        this.referenceYear = clock.instant().atZone(clock.getZone()).getYear();
+    }
+
+    private TextDeidentifier text() {
+        TextDeidentifier current = text;
+        if (current == null) {
+            synchronized (this) {
+                current = text;
+                if (current == null) {
+                    PhiLexicon words = lexicon.get();
+                    current =
+                            new TextDeidentifier(
+                                    new PhiDetector(words),
+                                    keys,
+                                    words,
+                                    new TextDeidentifier.Options(
+                                            DatePolicy.DATE_SHIFT,
+                                            ReplacementStyle.SURROGATE,
+                                            referenceYear));
+                    text = current;
+                }
+            }
+        }
+        return current;
     }
 
     public DatePolicy policy() {
@@ -498,7 +527,7 @@ public final class DicomDeidentifier {
         boolean changed = false;
         int max = maxLength(attribute.getVRAsString());
         for (int i = 0; i < values.length; i++) {
-            var result = text.deidentify(values[i], context.known);
+            var result = text().deidentify(values[i], context.known);
             out[i] = truncate(result.text(), max);
             if (result.totalReplaced() > 0) {
                 changed = true;
