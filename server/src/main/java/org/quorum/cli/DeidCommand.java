@@ -1,5 +1,6 @@
 package org.quorum.cli;
 
+import org.quorum.deid.cli.DeidDicomCommand;
 import org.quorum.deid.cli.DeidFhirCommand;
 import org.quorum.deid.cli.DeidTextCommand;
 import picocli.CommandLine.Command;
@@ -9,5 +10,5 @@ import picocli.CommandLine.Command;
         name = "deid",
         mixinStandardHelpOptions = true,
         description = "De-identify clinical data before annotators see it.",
-        subcommands = {DeidTextCommand.class, DeidFhirCommand.class})
+        subcommands = {DeidTextCommand.class, DeidFhirCommand.class, DeidDicomCommand.class})
 public final class DeidCommand {}
