@@ -15,7 +15,8 @@ public record QuorumSettings(
         HttpSettings http,
         StorageSettings storage,
         TransportSettings transport,
-        SecuritySettings security) {
+        SecuritySettings security,
+        DeidSettings deid) {
 
     /** Every key a configuration file may hold. */
     public static Set<String> knownKeys() {
@@ -24,6 +25,7 @@ public record QuorumSettings(
         keys.addAll(StorageSettings.KEYS);
         keys.addAll(TransportSettings.KEYS);
         keys.addAll(SecuritySettings.KEYS);
+        keys.addAll(DeidSettings.KEYS);
         return keys;
     }
 
@@ -36,6 +38,7 @@ public record QuorumSettings(
                 HttpSettings.from(source),
                 StorageSettings.from(source),
                 TransportSettings.from(source),
-                SecuritySettings.from(source));
+                SecuritySettings.from(source),
+                DeidSettings.from(source));
     }
 }

@@ -29,6 +29,9 @@ import org.quorum.audit.AuditEventMapper;
 import org.quorum.audit.AuditService;
 import org.quorum.audit.FhirAuditInterceptor;
 import org.quorum.config.QuorumSettings;
+import org.quorum.deid.fhir.FhirDeidentificationService;
+import org.quorum.deid.fhir.operation.DeidentifyOperation;
+import org.quorum.deid.text.lexicon.PhiLexicon;
 import org.quorum.fhir.FhirJpaConfig;
 import org.quorum.fhir.FhirRestConfig;
 import org.quorum.fhir.FhirWriteMetrics;
@@ -67,8 +70,9 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
  * The composition root: builds HAPI FHIR JPA (in its Spring context), Quorum's own services and the
  * HTTP listener, and wires them together. Every object Quorum owns is created here.
  *
- * <p>Routes: {@code /fhir/*} (HAPI FHIR R4, with the quality operations), {@code /health}, {@code
- * /health/ready}, {@code /health/live}, {@code /metrics}, {@code /quality/report/{id}}.
+ * <p>Routes: {@code /fhir/*} (HAPI FHIR R4, with the quality operations and {@code $deidentify}),
+ * {@code /health}, {@code /health/ready}, {@code /health/live}, {@code /metrics}, {@code
+ * /quality/report/{id}}.
  */
 public final class QuorumServer implements AutoCloseable {
 
@@ -183,6 +187,18 @@ public final class QuorumServer implements AutoCloseable {
             fhirServer.registerInterceptor(new SafeErrorInterceptor());
             fhirServer.registerProvider(new ProjectQualityOperations(quality));
             fhirServer.registerProvider(new SchemaImpactOperations(quality));
+            // De-identification: $deidentify (answers 501 when no secret is configured).
+            fhirServer.registerProvider(
+                    new DeidentifyOperation(
+                            settings.deid()
+                                    .keys()
+                                    .map(
+                                            keys ->
+                                                    new FhirDeidentificationService(
+                                                            fhir,
+                                                            keys,
+                                                            PhiLexicon::standard,
+                                                            Clock.systemUTC()))));
 
             BasicDataSource dataSource = spring.getBean(BasicDataSource.class);
             metrics.bindConnectionPool(dataSource);

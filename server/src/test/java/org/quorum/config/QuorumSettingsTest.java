@@ -116,4 +116,73 @@ class QuorumSettingsTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("does not exist");
     }
+
+    @Test
+    void without_a_deid_secret_deidentification_is_off() {
+        assertThat(load(Map.of("QUORUM_DATA_DIR", dir.toString())).deid().keys()).isEmpty();
+    }
+
+    @Test
+    void deid_secret_from_environment_and_from_key_file_give_the_same_keys() throws Exception {
+        String secret = "settings-test-secret-0123456789";
+        Path keyFile = dir.resolve("deid.key");
+        Files.writeString(keyFile, secret + "\n");
+
+        DeidSettings fromEnv =
+                load(Map.of("QUORUM_DATA_DIR", dir.toString(), "QUORUM_DEID_SECRET", secret))
+                        .deid();
+        DeidSettings fromFile =
+                load(Map.of(
+                                "QUORUM_DATA_DIR",
+                                dir.toString(),
+                                "QUORUM_DEID_SECRET_FILE",
+                                keyFile.toString()))
+                        .deid();
+
+        var kind = org.quorum.deid.keys.IdentifierKind.MRN;
+        assertThat(fromEnv.keys().orElseThrow().pseudonym(kind, "12345"))
+                .isEqualTo(fromFile.keys().orElseThrow().pseudonym(kind, "12345"));
+        assertThat(fromEnv.toString()).doesNotContain(secret);
+    }
+
+    @Test
+    void short_deid_secret_stops_start_up_without_showing_the_secret() {
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        Map.of(
+                                                "QUORUM_DATA_DIR",
+                                                dir.toString(),
+                                                "QUORUM_DEID_SECRET",
+                                                "tooShort42")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("QUORUM_DEID_SECRET: ")
+                .hasMessageNotContaining("tooShort42");
+    }
+
+    @Test
+    void missing_deid_key_file_and_both_sources_at_once_are_refused() {
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        Map.of(
+                                                "QUORUM_DATA_DIR",
+                                                dir.toString(),
+                                                "QUORUM_DEID_SECRET_FILE",
+                                                dir.resolve("absent.key").toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("QUORUM_DEID_SECRET_FILE: ");
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        Map.of(
+                                                "QUORUM_DATA_DIR",
+                                                dir.toString(),
+                                                "QUORUM_DEID_SECRET",
+                                                "settings-test-secret-0123456789",
+                                                "QUORUM_DEID_SECRET_FILE",
+                                                dir.resolve("absent.key").toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("not both");
+    }
 }

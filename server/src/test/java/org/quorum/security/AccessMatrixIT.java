@@ -107,6 +107,14 @@ class AccessMatrixIT {
                 + "\"}]}";
     }
 
+    /** A small identified Bundle for the {@code $deidentify} rows. */
+    private static final String DEID_BUNDLE =
+            "{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[{\"resource\":"
+                    + "{\"resourceType\":\"Patient\",\"id\":\"matrix-p1\",\"identifier\":[{\"type\":"
+                    + "{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v2-0203\","
+                    + "\"code\":\"MR\"}]},\"value\":\"MRN-55501\"}],\"name\":[{\"family\":\"Okafor\","
+                    + "\"given\":[\"Adaeze\"]}],\"birthDate\":\"1961-04-12\"}}]}";
+
     private static String create(Http http, String type, String body) {
         HttpResponse<String> response = http.postFhir("/fhir/" + type, body);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
@@ -178,6 +186,8 @@ class AccessMatrixIT {
                                 200),
                         new Row(Who.ADMIN, "GET", "/fhir/AuditEvent", null, 403),
                         new Row(Who.ADMIN, "GET", "/fhir/{patientA}/$everything", null, 200),
+                        // $deidentify is a pseudonym oracle: not for readers of stored data
+                        new Row(Who.ADMIN, "POST", "/fhir/$deidentify", "{DEID_BUNDLE}", 403),
                         // integration: ingest and write-back, no deletes, no audit
                         new Row(
                                 Who.INTEGRATION,
@@ -189,6 +199,7 @@ class AccessMatrixIT {
                         new Row(Who.INTEGRATION, "DELETE", "/fhir/{patientB}", null, 403),
                         new Row(Who.INTEGRATION, "GET", "/fhir/AuditEvent", null, 403),
                         new Row(Who.INTEGRATION, "GET", "/fhir/{patientA}/$everything", null, 403),
+                        new Row(Who.INTEGRATION, "POST", "/fhir/$deidentify", "{DEID_BUNDLE}", 200),
                         // annotator A: only the case assigned to A
                         new Row(Who.ANNOTATOR_A, "GET", "/fhir/{docA}", null, 200),
                         new Row(Who.ANNOTATOR_A, "GET", "/fhir/{patientA}", null, 200),
@@ -213,6 +224,7 @@ class AccessMatrixIT {
                         new Row(Who.ANNOTATOR_A, "DELETE", "/fhir/{taskA}", null, 403),
                         new Row(Who.ANNOTATOR_A, "GET", "/fhir/AuditEvent", null, 403),
                         new Row(Who.ANNOTATOR_A, "GET", "/fhir/{patientA}/$everything", null, 403),
+                        new Row(Who.ANNOTATOR_A, "POST", "/fhir/$deidentify", "{DEID_BUNDLE}", 403),
                         // reviewer A: reads the case, moves its task on
                         new Row(Who.REVIEWER_A, "GET", "/fhir/{docA}", null, 200),
                         new Row(Who.REVIEWER_A, "PUT", "/fhir/{taskA}", "{TASK_A_BODY}", 200),
@@ -225,8 +237,18 @@ class AccessMatrixIT {
                         new Row(Who.AUDITOR, "GET", "/fhir/{docA}", null, 403),
                         new Row(Who.AUDITOR, "GET", "/fhir/DocumentReference", null, 403),
                         new Row(Who.AUDITOR, "GET", "/metrics", null, 200),
-                        // deid-admin: no clinical content
+                        new Row(Who.AUDITOR, "POST", "/fhir/$deidentify", "{DEID_BUNDLE}", 403),
+                        // deid-admin: de-identifies what it is given, sees no stored content
                         new Row(Who.DEID_ADMIN, "GET", "/fhir/{patientA}", null, 403),
+                        new Row(Who.DEID_ADMIN, "GET", "/fhir/DocumentReference", null, 403),
+                        new Row(Who.DEID_ADMIN, "GET", "/fhir/{patientA}/$everything", null, 403),
+                        new Row(
+                                Who.DEID_ADMIN,
+                                "POST",
+                                "/fhir/Patient",
+                                "{\"resourceType\":\"Patient\"}",
+                                403),
+                        new Row(Who.DEID_ADMIN, "POST", "/fhir/$deidentify", "{DEID_BUNDLE}", 200),
                         new Row(Who.DEID_ADMIN, "GET", "/metrics", null, 403))
                 .map(Arguments::of);
     }
@@ -280,7 +302,8 @@ class AccessMatrixIT {
                 .replace("{TASK_A_BODY}", taskBody(taskA, roleA, docA, patientA))
                 .replace("{TASK_B_BODY}", taskBody(taskB, roleA, docB, patientB))
                 .replace("{LABEL_A_OWN}", label(docA, patientA, roleA))
-                .replace("{LABEL_A}", label(docA, patientA, roleA));
+                .replace("{LABEL_A}", label(docA, patientA, roleA))
+                .replace("{DEID_BUNDLE}", DEID_BUNDLE);
     }
 
     private static String taskBody(String id, String owner, String focus, String patient) {

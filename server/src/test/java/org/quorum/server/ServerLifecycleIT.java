@@ -56,6 +56,18 @@ class ServerLifecycleIT {
                                     + pseudonym
                                     + "\"}]}");
             assertThat(created.statusCode()).isEqualTo(201);
+            // No de-identification secret here: $deidentify says so (501), not an opaque 500.
+            ServerProcess.cli(env, "user", "add", "deid", "--role", "deid-admin");
+            String deidToken =
+                    ServerProcess.lastLine(ServerProcess.cli(env, "user", "token", "deid"));
+            HttpResponse<String> deid =
+                    anonymous
+                            .withToken(deidToken)
+                            .postFhir(
+                                    "/fhir/$deidentify",
+                                    "{\"resourceType\":\"Bundle\",\"type\":\"collection\"}");
+            assertThat(deid.statusCode()).as(deid.body()).isEqualTo(501);
+            assertThat(deid.body()).contains("OperationOutcome").contains("not configured");
             assertThat(first.stop(Duration.ofSeconds(60))).isIn(0, 143);
         }
         assertThat(Files.list(dataDir.resolve("db")).map(p -> p.getFileName().toString()))

@@ -34,6 +34,12 @@ public final class RunningServer implements ParameterResolver {
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(RunningServer.class);
 
+    /**
+     * The test server's de-identification secret ({@code $deidentify}); tests compare the
+     * operation's output with {@code quorum deid} run with the same secret.
+     */
+    public static final String DEID_SECRET = "running-server-deid-secret-0123456789";
+
     /** The browser origin the test server allows (CORS). */
     public static final String CORS_ORIGIN = "http://labeling-ui.test:3000";
 
@@ -78,7 +84,9 @@ public final class RunningServer implements ParameterResolver {
                                     "QUORUM_CORS_ALLOWED_ORIGINS",
                                     CORS_ORIGIN,
                                     "QUORUM_DATA_DIR",
-                                    dataDir.toString()),
+                                    dataDir.toString(),
+                                    "QUORUM_DEID_SECRET",
+                                    DEID_SECRET),
                             Optional.empty());
             return new RunningServer(QuorumServer.start(settings), dataDir);
         } catch (IOException e) {

@@ -182,15 +182,22 @@ public final class FhirDeidentifier {
         List<Resource> originals = new ArrayList<>();
         for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
             if (entry.hasResource()) {
-                originals.add(entry.getResource());
+                Resource resource = entry.getResource();
+                if (resource.getIdElement().getIdPart() == null) {
+                    // Entries to be created often have no id (FHIR R4 §3.1.0.3 allows it); give
+                    // the copy the fullUrl's last segment, else its position, so that it gets a
+                    // pseudonymous id, a fullUrl and a Provenance target like any other entry.
+                    resource = resource.copy();
+                    resource.setId(
+                            entry.hasFullUrl()
+                                    ? lastSegment(entry.getFullUrl())
+                                    : "entry-" + originals.size());
+                }
+                originals.add(resource);
                 if (entry.hasFullUrl()) {
                     index.fullUrls.put(
                             entry.getFullUrl(),
-                            new Target(
-                                    entry.getResource().fhirType(),
-                                    entry.getResource().getIdElement().getIdPart() == null
-                                            ? lastSegment(entry.getFullUrl())
-                                            : entry.getResource().getIdElement().getIdPart()));
+                            new Target(resource.fhirType(), resource.getIdElement().getIdPart()));
                 }
             }
         }

@@ -214,6 +214,8 @@ final class PatternPhiDetector {
                     "card-number",
                     "long-number",
                     "street-address",
+                    "street-number-unit",
+                    "street-line",
                     "fax-cued-after",
                     "state-zip" ->
                     NUMBER_TOKEN;
@@ -392,9 +394,13 @@ final class PatternPhiDetector {
                 "date-cued-year",
                 PhiType.DATE,
                 "(?<=(?i:\\b(?:in|since|from|until|till|during|born|year|circa|c\\.|by|of|early"
-                        + "|late|mid|spring|summer|autumn|fall|winter|before|after|around|dob:?)\\s{1,3}(?:the\\s{1,3}year\\s{1,3})?))"
+                        + "|late|mid|spring|summer|autumn|fall|winter|before|after|around|dob:?"
+                        // "a 1973 film", "the 2010 season": an article before a year-shaped
+                        // number, when no unit follows it (see below).
+                        + "|a|an|the)\\s{1,3}(?:the\\s{1,3}year\\s{1,3})?))"
                         + YEAR4
-                        + "(?!\\s*(?:mg|mcg|ml|units?|unt|iu|%|kg|g|cc)\\b)"
+                        + "(?!\\s*(?:mg|mcg|ml|units?|unt|iu|%|kg|g|cc|calories?|kcal|cal|steps|ft|feet"
+                        + "|m|meters?|metres?|miles?|km|lbs?|pounds?|dollars?|usd|patients|people|cases)\\b)"
                         + NOT_AFTER,
                 0);
         // Date-of-birth cues with any following date-like token (two-digit years, odd separators).
@@ -625,7 +631,7 @@ final class PatternPhiDetector {
                 PhiType.ADDRESS,
                 "zip(?: code)?|postal code|postcode|post code",
                 gap,
-                "([A-Z0-9]{2,5}[ -]?[A-Z0-9]{2,4})");
+                "([A-Z0-9]{3,5}(?:[ -]?[A-Z0-9]{2,4})?)");
         // Other long numbers: at six digits or more, a number in a note is an identifier of
         // something.
         add("long-number", PhiType.ID, NOT_BEFORE + "\\d{6,}" + NOT_AFTER, 0);
@@ -765,12 +771,46 @@ final class PatternPhiDetector {
                         + "(?i:u|utca|út|rkp|krt|körút|tér|gate|gata|gatan|vei|veien|vej|vägen|väg|straße|strasse|str|weg|laan"
                         + "|straat|gasse|gade|katu|tie|kuja|polku|allee|platz|ring)\\.?\\s+\\d{1,5}[a-zA-Z]?\\b",
                 0);
+        // A house number, a street name in any script, a number, then a unit: "0605 πεντέλης 210
+        // apt. 999", "6570 Jiřího z Poděbrad 1874\n Apt. 008".
+        add(
+                "street-number-unit",
+                PhiType.ADDRESS,
+                "\\b\\d{1,6}\\s+[\\p{L}'.-]+(?:\\s+[\\p{L}'.-]+){0,3}\\s+\\d{1,5}[a-zA-Z]?[,\\s]{1,4}"
+                        + "(?:apt|apartment|suite|ste|unit)\\.?\\s*#?\\s*\\d+\\b",
+                CI | Pattern.UNICODE_CASE);
+        // A line that is only a house number, a capitalised street name and a number:
+        // "07960 Aqqusinersuaq 111".
+        add(
+                "street-line",
+                PhiType.ADDRESS,
+                "(?m)(?<=^[ \\t]{0,8})\\d{1,6}[ \\t]+(?:[\\p{Lu}][\\p{L}'.-]+[ \\t]+){1,3}\\d{1,5}[a-zA-Z]?(?=[ \\t]*$)",
+                0);
+        // US Navy and Coast Guard ships, addressed through a fleet post office: "USS Mahler\nFPO
+        // AA".
+        add(
+                "ship-address",
+                PhiType.ADDRESS,
+                "\\b(?:USS|USNS|USCGC)\\s+[\\p{Lu}][\\p{L}'.-]+(?:\\s+[\\p{Lu}][\\p{L}'.-]+){0,2}"
+                        + "(?=[\\s,]*(?:FPO|APO|DPO)\\b)",
+                0);
+        // The same in any case, the street word often welded to the name: "2407 tawastintie 6",
+        // "Hersnapvej 75", "0269 Stensås terrasse 38", "hegyalja út 98". Welded suffixes need three
+        // letters before them; free-standing ones are words no English text uses.
+        add(
+                "street-compound-number",
+                PhiType.ADDRESS,
+                "(?<![\\p{L}\\p{N}])(?:\\d{1,6}\\s+)?(?:\\p{L}{3,}(?:vej|vejen|vägen|gatan|gata|gaten|veien|vegen"
+                        + "|tie|tien|stien|katu|kuja|straße|strasse|weg|gasse|gade|laan|straat|terrasse|allee|platz|utca)"
+                        + "|[\\p{L}'-]{3,}\\s+(?:terrasse|út|utca|u\\.|vej|gata|gatan|veien|vei|katu|gasse|straße"
+                        + "|strasse|allee|platz|weg|gade|straat|laan))\\.?\\s+\\d{1,5}[a-zA-Z]?(?![\\p{L}\\p{N}])",
+                CI | Pattern.UNICODE_CASE);
         // Street word first: "ul. Słowicza 10", "Rue de Piétrain 371", "Via dei Fiorentini 17".
         add(
                 "street-prefix-number",
                 PhiType.ADDRESS,
                 "\\b(?i:ul|al|os|pl|str|avda|av|rua|rúa|calle|c|via|viale|rue|strada"
-                        + "|piazza|praça|plaza|carrer|paseo|avenida|travessa|avenue|boulevard|chemin|route|allée)\\.?\\s+(?:[\\p{Lu}][\\p{L}'.-]*\\s+"
+                        + "|piazza|praça|plaza|carrer|paseo|avenida|travessa|avenue|boulevard|chemin|route|allée)[./]?\\s*(?:[\\p{Lu}][\\p{L}'.-]*\\s+"
                         + "|(?:de|del|della|dei|da|do|dos|das|des|du|la|le|di|d')\\s*){1,4}\\d{1,5}[a-zA-Z]?\\b",
                 0);
         // House number first, then a street word, in any case: "688 rue du centre 320", "2613

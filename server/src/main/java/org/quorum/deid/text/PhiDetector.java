@@ -58,6 +58,39 @@ public final class PhiDetector {
                     "pod", "ul", "u", "út", "sur", "upon", "on", "le", "les", "di", "da", "do",
                     "dos", "das", "y", "e", "i", "al", "el", "apt", "ste");
 
+    /**
+     * What exported data puts where a field is empty ("Asker nan 1386"): inside an address block it
+     * stands for the missing state or city, so the block goes on after it.
+     */
+    private static final java.util.Set<String> MISSING_VALUE_PLACEHOLDERS =
+            java.util.Set.of("nan", "null", "none", "n/a", "na", "-", "--", "\u2014");
+
+    /** A listed first name at the start of a line, then a colon: the speaker in a transcript. */
+    private static final Pattern SPEAKER =
+            Pattern.compile("(?m)^[ \\t>*?\"]*(\\p{Lu}\\p{Ll}+):[ \\t\"]");
+
+    /** A listed first name addressed: "Don't go, Mark!", "Thanks, Anna?" */
+    private static final Pattern VOCATIVE = Pattern.compile(",\\s+(\\p{Lu}\\p{Ll}+)\\s*[!?]");
+
+    /** A listed name owning a relative: "Misty's daughter". */
+    private static final Pattern KIN_POSSESSIVE =
+            Pattern.compile(
+                    "\\b(\\p{Lu}\\p{Ll}+)['\u2019]s\\s+(?:daughter|son|mother|father|wife|husband|sister"
+                            + "|brother|mom|mum|dad|child|children|kids?|partner|boyfriend|girlfriend|fianc\u00e9e?"
+                            + "|grandmother|grandfather|grandson|granddaughter|aunt|uncle|cousin|niece|nephew"
+                            + "|friend|neighbou?r|caregiver|guardian)s?\\b");
+
+    /** Two listed names joined by "and" before a verb people do: "Dale and White were…". */
+    private static final Pattern NAME_PAIR_VERB =
+            Pattern.compile(
+                    "\\b(\\p{Lu}\\p{Ll}+)\\s+(?:and|&)\\s+(\\p{Lu}\\p{Ll}+)\\s+(?:were|are|have|had|said|say"
+                            + "|met|married|worked|work|lived|live|wrote|write|founded|started|agreed|told)\\b");
+
+    /** Degrees and suffixes that belong to the name before them: "Kathrine Filemonsen DDS". */
+    private static final Pattern CREDENTIALS =
+            Pattern.compile(
+                    "^,?\\s{1,2}(?:MD|M\\.D\\.|DDS|DMD|DO|PhD|Ph\\.D\\.|RN|NP|PA-C|DPM|DNP|MBBS|FRCS|Jr\\.?|Sr\\.?|II|III|IV)(?![\\p{L}])");
+
     private final PhiLexicon lexicon;
     private final KnownPhiMatcher knownPhiMatcher;
     private final PatternPhiDetector patterns = new PatternPhiDetector();
@@ -93,8 +126,88 @@ public final class PhiDetector {
         found.addAll(knownPhiMatcher.detect(text, tokens, known));
         found.addAll(patterns.detect(text, tokens));
         found.addAll(properNouns.detect(text, tokens));
-        List<PhiSpan> merged = merge(found);
-        return merge(extendAddresses(text, merged));
+        found.addAll(contextNames(text));
+        List<PhiSpan> merged = merge(withCredentials(text, merge(found)));
+        return merge(joinAddressToNameBefore(text, merge(extendAddresses(text, merged))));
+    }
+
+    /** Names that only their context gives away: speakers, people addressed, relatives' owners. */
+    private List<PhiSpan> contextNames(String text) {
+        List<PhiSpan> spans = new ArrayList<>();
+        for (Pattern pattern : List.of(SPEAKER, VOCATIVE, KIN_POSSESSIVE)) {
+            Matcher m = pattern.matcher(text);
+            while (m.find()) {
+                String word = m.group(1).toLowerCase(java.util.Locale.ROOT);
+                // Form labels ("Date:", "Note:", "Bot:") are frequent words or too short.
+                boolean label =
+                        pattern == SPEAKER && (word.length() < 4 || lexicon.isFrequentWord(word));
+                if (lexicon.isPersonName(word)
+                        && !label
+                        && !lexicon.isCalendarWord(word)
+                        && !lexicon.isNotPhi(word)) {
+                    spans.add(new PhiSpan(m.start(1), m.end(1), PhiType.NAME, "name-context"));
+                }
+            }
+        }
+        Matcher pair = NAME_PAIR_VERB.matcher(text);
+        while (pair.find()) {
+            String a = pair.group(1).toLowerCase(java.util.Locale.ROOT);
+            String b = pair.group(2).toLowerCase(java.util.Locale.ROOT);
+            // One side a listed name, the other a listed name or no English word ("Muslija and
+            // Brown"), or capitalised mid-sentence next to a listed first name ("Dale and White").
+            boolean aName = lexicon.isPersonName(a) || !lexicon.isCommonWord(a);
+            boolean bName = lexicon.isPersonName(b) || !lexicon.isCommonWord(b);
+            if ((lexicon.isPersonName(a) || lexicon.isPersonName(b))
+                    && (aName && bName || lexicon.isFirstName(a))
+                    && !lexicon.isCalendarWord(a)
+                    && !lexicon.isCalendarWord(b)) {
+                spans.add(new PhiSpan(pair.start(1), pair.end(1), PhiType.NAME, "name-pair-verb"));
+                spans.add(new PhiSpan(pair.start(2), pair.end(2), PhiType.NAME, "name-pair-verb"));
+            }
+        }
+        return spans;
+    }
+
+    // A degree or suffix after a name is part of it: it narrows down who it is.
+    private static List<PhiSpan> withCredentials(String text, List<PhiSpan> spans) {
+        List<PhiSpan> out = new ArrayList<>(spans.size());
+        for (PhiSpan span : spans) {
+            if (span.type() == PhiType.NAME) {
+                Matcher m =
+                        CREDENTIALS.matcher(
+                                text.substring(
+                                        span.end(), Math.min(text.length(), span.end() + 8)));
+                if (m.find()) {
+                    out.add(
+                            new PhiSpan(
+                                    span.start(), span.end() + m.end(), span.type(), span.rule()));
+                    continue;
+                }
+            }
+            out.add(span);
+        }
+        return out;
+    }
+
+    /**
+     * "Růžena and Király u. 15", "at Elm and 5th Street": a name or place joined by "and" to the
+     * address right after it on the same line is part of the address (a street corner, a c/o line).
+     */
+    private static List<PhiSpan> joinAddressToNameBefore(String text, List<PhiSpan> spans) {
+        List<PhiSpan> out = new ArrayList<>(spans);
+        for (int i = 1; i < spans.size(); i++) {
+            PhiSpan address = spans.get(i);
+            PhiSpan before = spans.get(i - 1);
+            if (address.type() != PhiType.ADDRESS
+                    || before.type() != PhiType.NAME && before.type() != PhiType.ADDRESS) {
+                continue;
+            }
+            String gap = text.substring(before.end(), address.start());
+            if (gap.equals(" and ") || gap.equals(" & ")) {
+                out.add(new PhiSpan(before.start(), address.end(), PhiType.ADDRESS, "address-and"));
+            }
+        }
+        return out;
     }
 
     /** Counts of spans per type, e.g. for a de-identification record. */
@@ -165,6 +278,10 @@ public final class PhiDetector {
             }
             int start = houseNumberBefore(text, span.start());
             int end = span.end();
+            // Written all in lower case ("2407 tawastintie 6, sé, portugal"): so are its city and
+            // country, and capitals cannot tell them.
+            String own = text.substring(start, end);
+            boolean lowerCase = own.equals(own.toLowerCase(java.util.Locale.ROOT));
             int segments = 0;
             int position = end;
             while (segments < 6) {
@@ -172,7 +289,12 @@ public final class PhiDetector {
                 int newlines = 0;
                 // line prefixes of quoted or bulleted text: "> ", "* ", "- "
                 while (segmentStart < text.length()
-                        && ", \t\n\r>*\u2022?".indexOf(text.charAt(segmentStart)) >= 0) {
+                        && (", \t\n\r>*\u2022?".indexOf(text.charAt(segmentStart)) >= 0
+                                // a full stop ending the street line: "Piroska u. 97.\nPorto
+                                // Alegre"
+                                || text.charAt(segmentStart) == '.'
+                                        && segmentStart + 1 < text.length()
+                                        && text.charAt(segmentStart + 1) == '\n')) {
                     if (text.charAt(segmentStart) == '\n') {
                         newlines++;
                     }
@@ -193,9 +315,19 @@ public final class PhiDetector {
                 while (trimmed > segmentStart && " \t.?!".indexOf(text.charAt(trimmed - 1)) >= 0) {
                     trimmed--;
                 }
-                if (trimmed <= segmentStart
-                        || !looksLikeAddressLine(text.substring(segmentStart, trimmed))
+                if (trimmed <= segmentStart) {
+                    break;
+                }
+                String segment = text.substring(segmentStart, trimmed);
+                if (!looksLikeAddressLine(segment, lowerCase)
                         || overlapsOtherIdentifier(spans, segmentStart, trimmed)) {
+                    // "Cyprus 13475 in case of an issue": the part that is still an address.
+                    int prefix = addressPrefix(segment, lowerCase);
+                    if (prefix > 0
+                            && !overlapsOtherIdentifier(
+                                    spans, segmentStart, segmentStart + prefix)) {
+                        end = segmentStart + prefix;
+                    }
                     break;
                 }
                 end = trimmed;
@@ -243,8 +375,47 @@ public final class PhiDetector {
         return isNumber && standsAlone ? p + 1 : start;
     }
 
+    /**
+     * Length of the longest run of leading words of {@code segment} that is an address line and
+     * holds a number, a listed place or an all-capital word; 0 if none.
+     */
+    private int addressPrefix(String segment, boolean lowerCase) {
+        Matcher words = Pattern.compile("\\S+").matcher(segment);
+        List<Integer> ends = new ArrayList<>();
+        while (words.find()) {
+            ends.add(words.end());
+        }
+        for (int n = ends.size() - 1; n >= 1; n--) {
+            String prefix = segment.substring(0, ends.get(n - 1));
+            String[] prefixWords = prefix.split("\\s+");
+            if (looksLikeAddressLine(prefix, lowerCase)
+                    && java.util.Arrays.stream(prefixWords).allMatch(PhiDetector::capitalOrNumber)
+                    && isAddressAnchor(prefixWords[prefixWords.length - 1])) {
+                return ends.get(n - 1);
+            }
+        }
+        return 0;
+    }
+
+    private static boolean capitalOrNumber(String word) {
+        return !word.equals("I")
+                && !word.isEmpty()
+                && (Character.isUpperCase(word.charAt(0)) || Character.isDigit(word.charAt(0)));
+    }
+
+    // A postal code, a code in capitals ("RS", "OO") or a listed place ends an address line.
+    private boolean isAddressAnchor(String word) {
+        String lower = word.toLowerCase(java.util.Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]", "");
+        return word.chars().anyMatch(Character::isDigit)
+                || lexicon.isPlace(lower)
+                || lexicon.isCountryOrState(lower)
+                || word.length() >= 2
+                        && word.equals(word.toUpperCase(java.util.Locale.ROOT))
+                        && word.chars().anyMatch(Character::isLetter);
+    }
+
     // A city, state, country or postal-code line: a few capitalised words, codes and numbers.
-    private boolean looksLikeAddressLine(String segment) {
+    private boolean looksLikeAddressLine(String segment, boolean lowerCase) {
         String[] words = segment.trim().split("[\\s]+");
         if (words.length == 0 || words.length > 5 || segment.length() > 48) {
             return false;
@@ -257,7 +428,16 @@ public final class PhiDetector {
             }
             Matcher m = ADDRESS_SEGMENT_TOKEN.matcher(word);
             String lower = word.toLowerCase(java.util.Locale.ROOT).replaceAll("[.,]$", "");
-            boolean listedPlace = lexicon.isPlace(lower) || lexicon.isCountryOrState(lower);
+            if (MISSING_VALUE_PLACEHOLDERS.contains(lower)) {
+                anyWord = true;
+                continue;
+            }
+            boolean listedPlace =
+                    lexicon.isPlace(lower)
+                            || lexicon.isCountryOrState(lower)
+                            || lowerCase
+                                    && lower.chars().allMatch(Character::isLetter)
+                                    && !lexicon.isCommonWord(lower);
             if (!m.matches() && !listedPlace) {
                 return false;
             }

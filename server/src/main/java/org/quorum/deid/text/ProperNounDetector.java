@@ -303,6 +303,8 @@ final class ProperNounDetector {
                     "author",
                     "directed by",
                     "written by",
+                    "starring",
+                    "featuring",
                     "named him",
                     "named her",
                     "call me",
@@ -339,6 +341,32 @@ final class ProperNounDetector {
                     "county",
                     "village of",
                     "here from");
+
+    /**
+     * Movement to or from somewhere: what follows is a place even when it is also an English word
+     * ("flew to Coles", "returned to Mill Village", "I'm in Den Haag").
+     */
+    private static final Set<String> TRAVEL_CUES =
+            Set.of(
+                    "flew to",
+                    "flew into",
+                    "flown to",
+                    "returned to",
+                    "arrived at",
+                    "arrived in",
+                    "moved to",
+                    "moved from",
+                    "moved here from",
+                    "relocated to",
+                    "originally from",
+                    "travelled to",
+                    "traveled to",
+                    "trip to",
+                    "drove to",
+                    "i'm in",
+                    "i am in",
+                    "we're in",
+                    "we are in");
 
     /** Cues strong enough to make a lower-case word a name. */
     private static final Set<String> LOWER_CASE_NAME_CUES =
@@ -739,6 +767,13 @@ final class ProperNounDetector {
                     spans);
             return;
         }
+        if (endsWithCue(before, TRAVEL_CUES)
+                && !nameCue
+                && last - first < 4
+                && isNamePart(kinds[first])) {
+            emit(text, tokens, first, last, PhiType.ADDRESS, "travel-cue", spans);
+            return;
+        }
         if (employerCue && isNamePart(kinds[first])) {
             emit(text, tokens, first, last, PhiType.ORGANIZATION, "employer-cue", spans);
             return;
@@ -914,9 +949,46 @@ final class ProperNounDetector {
                 last + 1 < tokens.size()
                         && tokens.get(last + 1).hasDigit()
                         && gapIsSpace(text, tokens, last);
-        if (!quantityAfter && (cue || listed >= 1 && last > first || loneFirstName)) {
+        // "the frank freud version": a listed family name typed in lower case after a listed
+        // first name that is also a word.
+        if (first == last
+                && kinds[first] == Kind.LOWER_NAME
+                && lexicon.isLastName(single)
+                && first > 0
+                && isLowerCaseFirstName(tokens.get(first - 1))
+                && gapIsSpace(text, tokens, first - 1)) {
+            emit(text, tokens, first - 1, last, PhiType.NAME, "lower-case-name", spans);
+            return;
+        }
+        if (endsWithCue(before, TRAVEL_CUES) && last - first < 3) {
+            emit(text, tokens, first, last, PhiType.ADDRESS, "travel-cue", spans);
+            return;
+        }
+        // "nijito asano", "guðgeir bergsveinsson": two words side by side that no dictionary of
+        // English, drugs or diseases knows are a name typed without capitals.
+        boolean unknownPair = last > first && allLongerThan(tokens, first, last, 3);
+        if (!quantityAfter
+                && (cue || listed >= 1 && last > first || loneFirstName || unknownPair)) {
             emit(text, tokens, first, last, PhiType.NAME, "lower-case-name", spans);
         }
+    }
+
+    // In a list of names typed in lower case, a listed first name that is also a word ("donna").
+    private boolean isLowerCaseFirstName(Token token) {
+        String text = token.text();
+        return !text.isEmpty()
+                && Character.isLowerCase(text.charAt(0))
+                && text.length() >= 4
+                && lexicon.isFirstName(token.lower());
+    }
+
+    private static boolean allLongerThan(List<Token> tokens, int first, int last, int length) {
+        for (int k = first; k <= last; k++) {
+            if (tokens.get(k).text().length() <= length) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // "Kónya, Becker and Vasquez": capitalised words listed beside a found name are names too.
@@ -939,7 +1011,9 @@ final class ProperNounDetector {
                     gap = ", and ";
                 }
                 boolean lowerCaseList =
-                        span.rule().equals("lower-case-name") && isLowerCaseName(kinds[candidate]);
+                        span.rule().equals("lower-case-name")
+                                && (isLowerCaseName(kinds[candidate])
+                                        || isLowerCaseFirstName(tokens.get(candidate)));
                 if (!COORDINATION.matcher(gap).matches()
                         || !lowerCaseList
                                 && !isCoordinatedName(kinds[candidate], initial[candidate])) {

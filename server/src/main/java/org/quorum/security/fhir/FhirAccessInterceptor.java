@@ -27,6 +27,17 @@ public final class FhirAccessInterceptor {
     private static final Set<String> TERMINOLOGY_OPERATIONS =
             Set.of("$expand", "$validate-code", "$lookup", "$subsumes");
 
+    /**
+     * The server-level de-identification operation: it reads and stores nothing, but it is a keyed
+     * pseudonym oracle (an MRN in, its pseudonym out), which would let anyone who can read stored
+     * de-identified data link it back to a known patient. So: the roles whose job it is
+     * (deid-admin; integration, the ingest clients) and not the readers of stored data
+     * (project-admin, clinicians, auditors).
+     */
+    private static final String DEIDENTIFY_OPERATION = "$deidentify";
+
+    private static final Set<Role> DEIDENTIFY_ROLES = Set.of(Role.DEID_ADMIN, Role.INTEGRATION);
+
     private final AccessPolicy policy;
 
     public FhirAccessInterceptor(AccessPolicy policy) {
@@ -84,6 +95,13 @@ public final class FhirAccessInterceptor {
         }
         if (name.equals("$validate") && type != null) {
             require(principal, type, Operation.READ);
+            return;
+        }
+        if (name.equals(DEIDENTIFY_OPERATION) && type == null) {
+            if (principal.roles().stream().noneMatch(DEIDENTIFY_ROLES::contains)) {
+                throw forbidden(
+                        "the operation " + name + " needs the deid-admin or integration role");
+            }
             return;
         }
         // Project-level operations (quality reports and the like) belong to project admins.

@@ -106,4 +106,31 @@ class FhirDeidentifierTest {
         resources.forEach(r -> out.append(FHIR.newJsonParser().encodeResourceToString(r)));
         return out.toString();
     }
+
+    @Test
+    void bundle_entries_without_ids_get_pseudonymous_ids_and_stay_linked_by_full_url() {
+        org.hl7.fhir.r4.model.Bundle bundle = new org.hl7.fhir.r4.model.Bundle();
+        bundle.setType(org.hl7.fhir.r4.model.Bundle.BundleType.TRANSACTION);
+        Patient patient = oldPatient();
+        patient.setId((String) null);
+        String patientUrl = "urn:uuid:4f1c9a52-7a0e-4d55-9d7e-2b2b0c1f0a11";
+        bundle.addEntry().setFullUrl(patientUrl).setResource(patient);
+        Goal goal = new Goal();
+        goal.setSubject(new Reference(patientUrl));
+        bundle.addEntry().setResource(goal);
+
+        org.hl7.fhir.r4.model.Bundle out = deidentifier.deidentify(bundle);
+
+        assertThat(out.getEntry()).hasSize(4);
+        Patient outPatient = (Patient) out.getEntry().get(0).getResource();
+        Goal outGoal = (Goal) out.getEntry().get(1).getResource();
+        assertThat(outPatient.getIdElement().getIdPart()).startsWith("MRN-");
+        assertThat(outGoal.getIdElement().getIdPart()).isNotBlank();
+        // A urn:uuid reference points at the patient's new fullUrl.
+        assertThat(outGoal.getSubject().getReference())
+                .isEqualTo(out.getEntry().get(0).getFullUrl())
+                .startsWith("urn:uuid:");
+        assertThat(patient.getIdElement().getIdPart()).as("input untouched").isNull();
+        assertThat(encode(List.<Resource>of(outPatient, outGoal))).doesNotContain("4f1c9a52");
+    }
 }

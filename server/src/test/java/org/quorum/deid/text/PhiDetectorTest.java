@@ -110,6 +110,56 @@ class PhiDetectorTest {
     }
 
     @Test
+    void finds_addresses_written_in_lower_case_or_with_the_street_word_welded_on() {
+        assertThat(found("my flat is 17 kirkevej 4, ribe, denmark"))
+                .containsEntry("17 kirkevej 4, ribe, denmark", PhiType.ADDRESS);
+        assertThat(found("Her flat: 31 Lindenstraße 9\nHamburg.\nnan\n22087"))
+                .containsEntry("31 Lindenstraße 9\nHamburg.\nnan\n22087", PhiType.ADDRESS);
+        assertThat(found("Post to 88 Ørsted 12 suite 3 tomorrow").keySet())
+                .anySatisfy(k -> assertThat(k).startsWith("88 Ørsted 12 suite 3"));
+        assertThat(found("Her zip code is 021")).containsEntry("021", PhiType.ADDRESS);
+    }
+
+    @Test
+    void an_address_line_ends_where_the_sentence_goes_on() {
+        assertThat(found("Ship it to 4 Elm Street, Salem, Oregon 97301 before Friday please."))
+                .containsEntry("4 Elm Street, Salem, Oregon 97301", PhiType.ADDRESS);
+    }
+
+    @Test
+    void finds_places_after_travel_cues_even_when_they_are_english_words() {
+        assertThat(found("Last week she flew to Reading Falls with her son."))
+                .containsEntry("Reading Falls", PhiType.ADDRESS);
+    }
+
+    @Test
+    void finds_names_that_only_the_context_gives_away() {
+        assertThat(found("Nurse notes:\nMargarethe: the pain is worse at night."))
+                .containsEntry("Margarethe", PhiType.NAME);
+        assertThat(found("Please sit down, Joan!")).containsEntry("Joan", PhiType.NAME);
+        assertThat(found("Brought in by Ruby's husband.")).containsEntry("Ruby", PhiType.NAME);
+        assertThat(found("Seen by Harriet Okonkwo MD today."))
+                .containsEntry("Harriet Okonkwo MD", PhiType.NAME);
+        assertThat(found("Baker and Young were the surgeons on call."))
+                .containsEntry("Baker", PhiType.NAME)
+                .containsEntry("Young", PhiType.NAME);
+        assertThat(found("we asked zdravko kovacic about it")).containsKey("zdravko kovacic");
+        assertThat(found("they invited frank sinatra")).containsKey("frank sinatra");
+    }
+
+    @Test
+    void years_after_an_article_are_dates_but_doses_are_not() {
+        assertThat(found("She had a 1987 hip replacement.")).containsEntry("1987", PhiType.DATE);
+        assertThat(found("Follow a 2000 calorie diet.")).doesNotContainKey("2000");
+        assertThat(found("Give a 1000 mg dose.")).doesNotContainKey("1000");
+    }
+
+    @Test
+    void form_labels_are_not_speakers() {
+        assertThat(found("Date: pending\nNote: none")).isEmpty();
+    }
+
+    @Test
     void finds_organisations_by_their_legal_form_or_institution_word() {
         assertThat(found("She works at Newman Regional Hospital since May."))
                 .containsEntry("Newman Regional Hospital", PhiType.ORGANIZATION);
