@@ -19,8 +19,8 @@ public interface DicomInstances {
 
     /**
      * Stores one dataset (a Part 10 meta header is made when it has none); a SOP instance already
-     * stored is not stored twice ({@link StoredInstance#alreadyStored()}). The FHIR ImagingStudy
-     * of its study is created or updated.
+     * stored is not stored twice ({@link StoredInstance#alreadyStored()}). The FHIR ImagingStudy of
+     * its study is created or updated.
      */
     StoredInstance store(AttributeList dataset) throws DicomStoreException;
 
