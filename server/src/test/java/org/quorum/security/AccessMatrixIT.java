@@ -65,6 +65,9 @@ class AccessMatrixIT {
 
     private static String studyB;
 
+    /** The clinician whose only case is study A (A's own cases stay as the FHIR rows expect). */
+    private static String roleC;
+
     /** Subject of each matrix row's token → expected status, checked against the audit trail. */
     private static final List<String[]> AUDITED = new ArrayList<>();
 
@@ -87,7 +90,8 @@ class AccessMatrixIT {
         taskB = create(admin, "Task", task(roleB, docB, patientB));
         studyA = stowStudy(admin);
         studyB = stowStudy(admin);
-        create(admin, "Task", task(roleA, imagingStudyOf(admin, studyA), patientA));
+        roleC = create(admin, "PractitionerRole", "{\"resourceType\":\"PractitionerRole\"}");
+        create(admin, "Task", task(roleC, imagingStudyOf(admin, studyA), patientA));
     }
 
     /** Stores a fresh copy of a CT image through STOW-RS; returns its Study Instance UID. */
@@ -181,7 +185,10 @@ class AccessMatrixIT {
         REVIEWER_A(Set.of(Role.REVIEWER), "user/*.rs user/Task.u", true),
         ANNOTATOR_NARROW_SCOPE(Set.of(Role.ANNOTATOR), "user/Observation.rs", true),
         AUDITOR(Set.of(Role.AUDITOR), "user/*.rs", false),
-        DEID_ADMIN(Set.of(Role.DEID_ADMIN), "user/*.cruds", false);
+        DEID_ADMIN(Set.of(Role.DEID_ADMIN), "user/*.cruds", false),
+        ANNOTATOR_C(Set.of(Role.ANNOTATOR), "user/*.cruds", true),
+        REVIEWER_C(Set.of(Role.REVIEWER), "user/*.rs user/Task.u", true),
+        ANNOTATOR_C_NARROW_SCOPE(Set.of(Role.ANNOTATOR), "user/Observation.rs", true);
 
         final Set<Role> roles;
         final String scopes;
@@ -285,34 +292,36 @@ class AccessMatrixIT {
                         new Row(Who.ADMIN, "GET", "/dicomweb/studies?limit=1", null, 200),
                         new Row(Who.INTEGRATION, "GET", "/dicomweb/studies/{studyB}", null, 200),
                         new Row(Who.INTEGRATION, "GET", "/dicomweb/series?limit=1", null, 200),
-                        new Row(Who.ANNOTATOR_A, "GET", "/dicomweb/studies/{studyA}", null, 200),
+                        new Row(Who.ANNOTATOR_C, "GET", "/dicomweb/studies/{studyA}", null, 200),
                         new Row(
-                                Who.ANNOTATOR_A,
+                                Who.ANNOTATOR_C,
                                 "GET",
                                 "/dicomweb/studies/{studyA}/metadata",
                                 null,
                                 200),
-                        new Row(Who.ANNOTATOR_A, "GET", "/dicomweb/studies/{studyB}", null, 403),
+                        new Row(Who.ANNOTATOR_C, "GET", "/dicomweb/studies/{studyB}", null, 403),
                         new Row(
-                                Who.ANNOTATOR_A,
+                                Who.ANNOTATOR_C,
                                 "GET",
                                 "/dicomweb/studies/{studyB}/metadata",
                                 null,
                                 403),
-                        new Row(Who.ANNOTATOR_A, "GET", "/dicomweb/studies", null, 200),
-                        new Row(Who.ANNOTATOR_A, "POST", "/dicomweb/studies", "", 403),
+                        new Row(Who.ANNOTATOR_C, "GET", "/dicomweb/studies", null, 200),
+                        new Row(Who.ANNOTATOR_C, "POST", "/dicomweb/studies", "", 403),
                         new Row(
-                                Who.REVIEWER_A,
+                                Who.REVIEWER_C,
                                 "GET",
                                 "/dicomweb/studies/{studyA}/metadata",
                                 null,
                                 200),
                         new Row(
-                                Who.ANNOTATOR_NARROW_SCOPE,
+                                Who.ANNOTATOR_C_NARROW_SCOPE,
                                 "GET",
                                 "/dicomweb/studies/{studyA}",
                                 null,
                                 403),
+                        // A's cases are documents: A's token does not reach C's study
+                        new Row(Who.ANNOTATOR_A, "GET", "/dicomweb/studies/{studyA}", null, 403),
                         new Row(Who.AUDITOR, "GET", "/dicomweb/studies", null, 403),
                         new Row(Who.DEID_ADMIN, "GET", "/dicomweb/studies", null, 403))
                 .map(Arguments::of);
@@ -322,7 +331,10 @@ class AccessMatrixIT {
     @MethodSource("matrix")
     void role_endpoint_operation_gets_the_expected_status(Row row) throws Exception {
         String subject = "matrix-" + RUN + "-" + AUDITED.size();
-        Optional<String> fhirUser = row.who().caseBound ? Optional.of(roleA) : Optional.empty();
+        Optional<String> fhirUser =
+                row.who().caseBound
+                        ? Optional.of(row.who().name().contains("_C") ? roleC : roleA)
+                        : Optional.empty();
         Http http = server.http(token(subject, row.who().roles, row.who().scopes, fhirUser));
         String path = substitute(row.path());
         String body = row.body() == null ? null : substitute(row.body());
@@ -578,7 +590,7 @@ class AccessMatrixIT {
                                 "annotator-qido-" + RUN,
                                 Set.of(Role.ANNOTATOR),
                                 "user/*.rs",
-                                Optional.of(roleA)));
+                                Optional.of(roleC)));
         JsonNode studies =
                 JSON.readTree(annotator.get("/dicomweb/studies", "application/dicom+json").body());
         List<String> uids = new ArrayList<>();

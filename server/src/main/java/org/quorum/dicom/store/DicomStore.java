@@ -47,18 +47,6 @@ public final class DicomStore implements DicomInstances {
     private static final Pattern UID = Pattern.compile("[0-9]+(\\.[0-9]+)*");
     private static final int LOCK_STRIPES = 64;
 
-    /**
-     * PixelMed logs parse failures of received files with their stack traces: the store reports
-     * them to the sender instead, so PixelMed's java.util.logging output is off (held here so the
-     * setting is not garbage-collected).
-     */
-    private static final java.util.logging.Logger PIXELMED_LOG =
-            java.util.logging.Logger.getLogger("com.pixelmed");
-
-    static {
-        PIXELMED_LOG.setLevel(java.util.logging.Level.OFF);
-    }
-
     private final Path root;
     private final Path incoming;
     private final DicomIndex index;
