@@ -62,29 +62,34 @@ public class DicomWebBench {
             }
             set.add(new Study(study, patient, files));
         }
+        // Warm-up (not timed): a few studies and queries first, so both servers are measured in
+        // steady state (the JVM's JIT, Orthanc's caches), not during start-up.
+        int warmup = Math.max(1, studies / 10);
+        List<Study> warm = new ArrayList<>();
+        for (int s = 0; s < warmup; s++) {
+            String study = uid();
+            List<byte[]> files = new ArrayList<>();
+            for (byte[] source : sources) {
+                files.add(copy(source, study, uid(), "WARMUP-" + s));
+            }
+            warm.add(new Study(study, "WARMUP-" + s, files));
+        }
         int instances = studies * SOURCES.length;
-        System.out.printf("%d studies, %d instances (%d shared files with fresh UIDs), %d QIDO queries%n",
-                studies, instances, SOURCES.length, queries);
+        System.out.printf("%d studies, %d instances (%d shared files with fresh UIDs), %d QIDO queries,"
+                + " after a warm-up of %d studies%n", studies, instances, SOURCES.length, queries, warmup);
 
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         double[] stowRates = new double[servers.size()];
         double[][] qido = new double[servers.size()][];
         for (int i = 0; i < servers.size(); i++) {
             Server server = servers.get(i);
-            long start = System.nanoTime();
-            for (Study study : set) {
-                String boundary = "bench-" + UUID.randomUUID();
-                HttpResponse<String> response = client.send(
-                        request(server, "studies")
-                                .header("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=" + boundary)
-                                .header("Accept", "application/dicom+json")
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(multipart(boundary, study.files())))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() != 200) {
-                    throw new IllegalStateException(server.name() + " STOW answered " + response.statusCode() + ": " + response.body());
-                }
+            stow(client, server, warm);
+            for (Study study : warm) {
+                client.send(request(server, "studies?PatientID=" + study.patientId()).GET().build(),
+                        HttpResponse.BodyHandlers.discarding());
             }
+            long start = System.nanoTime();
+            stow(client, server, set);
             double seconds = (System.nanoTime() - start) / 1e9;
             stowRates[i] = instances / seconds;
 
@@ -122,6 +127,22 @@ public class DicomWebBench {
         }
     }
 
+    static void stow(HttpClient client, Server server, List<Study> studies) throws Exception {
+        for (Study study : studies) {
+            String boundary = "bench-" + UUID.randomUUID();
+            HttpResponse<String> response = client.send(
+                    request(server, "studies")
+                            .header("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=" + boundary)
+                            .header("Accept", "application/dicom+json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(multipart(boundary, study.files())))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(server.name() + " STOW answered " + response.statusCode() + ": " + response.body());
+            }
+        }
+    }
+
     static HttpRequest.Builder request(Server server, String path) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(server.root().resolve(path)).timeout(Duration.ofSeconds(120));
         if (server.token() != null) {
@@ -152,8 +173,13 @@ public class DicomWebBench {
         set(list, TagFromName.SOPInstanceUID, sop);
         set(list, TagFromName.MediaStorageSOPInstanceUID, sop);
         set(list, TagFromName.PatientID, patient);
+        // A fresh meta header: the copied one's group length no longer fits the new UIDs.
+        String syntax = Attribute.getSingleStringValueOrNull(list, TagFromName.TransferSyntaxUID);
+        list.removeMetaInformationHeaderAttributes();
+        list.removeGroupLengthAttributes();
+        com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(list, syntax, "QUORUMBENCH");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        list.write(out, Attribute.getSingleStringValueOrNull(list, TagFromName.TransferSyntaxUID), true, true);
+        list.write(out, syntax, true, true);
         return out.toByteArray();
     }
 

@@ -88,6 +88,12 @@ public final class DicomFiles {
             }
             String syntax =
                     Attribute.getSingleStringValueOrNull(list, TagFromName.TransferSyntaxUID);
+            // A fresh meta header: the copied one's group length no longer fits new UIDs (dcmtk and
+            // Orthanc then refuse the file).
+            list.removeMetaInformationHeaderAttributes();
+            list.removeGroupLengthAttributes();
+            com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(
+                    list, syntax, "QUORUMTEST");
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             list.write(out, syntax, true, true);
             return out.toByteArray();
