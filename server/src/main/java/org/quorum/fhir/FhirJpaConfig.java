@@ -20,6 +20,7 @@ import javax.sql.DataSource;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.quorum.config.QuorumSettings;
 import org.quorum.config.StorageSettings;
+import org.quorum.dicom.store.index.DicomIndex;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -75,6 +76,12 @@ public class FhirJpaConfig {
                 HapiEntityManagerFactoryUtil.newEntityManagerFactory(
                         beanFactory, fhirContext, storageSettings);
         factory.setPersistenceUnitName("QUORUM_PU");
+        // The DICOM index lives in the same database and unit as HAPI: one schema update, one
+        // transaction manager, one connection pool (see docs/dicom.md).
+        factory.setPersistenceUnitPostProcessors(
+                unit ->
+                        DicomIndex.ENTITIES.forEach(
+                                type -> unit.addManagedClassName(type.getName())));
         factory.setDataSource(dataSource);
         factory.setJpaProperties(hibernateProperties(settings.storage()));
         return factory;

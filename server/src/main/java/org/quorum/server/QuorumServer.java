@@ -16,6 +16,7 @@ import io.undertow.servlet.Servlets;
 import io.undertow.servlet.api.DeploymentInfo;
 import io.undertow.servlet.api.DeploymentManager;
 import io.undertow.servlet.util.ImmediateInstanceFactory;
+import jakarta.persistence.EntityManagerFactory;
 import jakarta.servlet.ServletException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.commons.dbcp2.BasicDataSource;
+import org.glassfish.jersey.servlet.ServletContainer;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.quorum.audit.AuditEventMapper;
 import org.quorum.audit.AuditService;
@@ -32,6 +34,11 @@ import org.quorum.config.QuorumSettings;
 import org.quorum.deid.fhir.FhirDeidentificationService;
 import org.quorum.deid.fhir.operation.DeidentifyOperation;
 import org.quorum.deid.text.lexicon.PhiLexicon;
+import org.quorum.dicom.fhir.ImagingStudyMirror;
+import org.quorum.dicom.store.DicomInstances;
+import org.quorum.dicom.store.DicomStore;
+import org.quorum.dicom.store.index.DicomIndex;
+import org.quorum.dicom.web.DicomWebApplication;
 import org.quorum.fhir.FhirJpaConfig;
 import org.quorum.fhir.FhirRestConfig;
 import org.quorum.fhir.FhirWriteMetrics;
@@ -65,14 +72,15 @@ import org.quorum.security.http.TlsContexts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.orm.jpa.JpaTransactionManager;
 
 /**
  * The composition root: builds HAPI FHIR JPA (in its Spring context), Quorum's own services and the
  * HTTP listener, and wires them together. Every object Quorum owns is created here.
  *
- * <p>Routes: {@code /fhir/*} (HAPI FHIR R4, with the quality operations and {@code $deidentify}),
- * {@code /health}, {@code /health/ready}, {@code /health/live}, {@code /metrics}, {@code
- * /quality/report/{id}}.
+ * <p>Routes: {@code /fhir/*} (HAPI FHIR R4, with the quality operations, {@code $deidentify} and
+ * {@code $dicom-sr}), {@code /health}, {@code /health/ready}, {@code /health/live}, {@code
+ * /metrics}, {@code /quality/report/{id}}, {@code /dicomweb/*} (DICOMweb, Jersey).
  */
 public final class QuorumServer implements AutoCloseable {
 
@@ -85,6 +93,7 @@ public final class QuorumServer implements AutoCloseable {
     private final URI baseUrl;
     private final AuditService audit;
     private final SecurityService security;
+    private final DicomStore dicom;
 
     private QuorumServer(
             AnnotationConfigApplicationContext spring,
@@ -93,7 +102,9 @@ public final class QuorumServer implements AutoCloseable {
             Metrics metrics,
             URI baseUrl,
             AuditService audit,
-            SecurityService security) {
+            SecurityService security,
+            DicomStore dicom) {
+        this.dicom = dicom;
         this.audit = audit;
         this.security = security;
         this.spring = spring;
@@ -204,7 +215,21 @@ public final class QuorumServer implements AutoCloseable {
             metrics.bindConnectionPool(dataSource);
             HealthService health = new HealthService(dataSource, Duration.ofSeconds(5));
 
-            DeploymentManager deployment = deployServlets(fhirServer);
+            // DICOM: store (files + index in HAPI's database), ImagingStudy mirror, DICOMweb.
+            DicomIndex dicomIndex =
+                    new DicomIndex(
+                            spring.getBean(EntityManagerFactory.class),
+                            spring.getBean(JpaTransactionManager.class));
+            DicomStore dicom =
+                    new DicomStore(
+                            settings.storage().dataDir().resolve("dicom"),
+                            dicomIndex,
+                            new ImagingStudyMirror(spring.getBean(DaoRegistry.class), dicomIndex));
+
+            DeploymentManager deployment =
+                    deployServlets(
+                            fhirServer,
+                            DicomWebApplication.servlet(dicom, security.policy(), assignments));
             HttpHandler servlets = deployment.start();
             AuthEndpoints auth = new AuthEndpoints(security, audit, Clock.systemUTC());
             gate.open(
@@ -240,14 +265,35 @@ public final class QuorumServer implements AutoCloseable {
                                             "quality-report",
                                             audit,
                                             Clock.systemUTC(),
-                                            new QualityReportHandler(quality))));
+                                            new QualityReportHandler(quality)))
+                            // DICOMweb: the roles that reach clinical data; AccessPolicy decides
+                            // per request inside (STOW create, QIDO search, WADO read).
+                            .addPrefixPath(
+                                    DicomWebApplication.PATH,
+                                    new BearerAuthHandler(
+                                            security.verifier(),
+                                            Set.of(
+                                                    Role.PROJECT_ADMIN,
+                                                    Role.INTEGRATION,
+                                                    Role.ANNOTATOR,
+                                                    Role.REVIEWER,
+                                                    Role.ADJUDICATOR),
+                                            "dicomweb",
+                                            audit,
+                                            Clock.systemUTC(),
+                                            // The prefix match stripped /dicomweb from the
+                                            // relative path the servlet mapping needs.
+                                            exchange -> {
+                                                exchange.setRelativePath(exchange.getRequestPath());
+                                                servlets.handleRequest(exchange);
+                                            })));
             InetSocketAddress bound =
                     (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
             String host =
                     bound.getAddress().isAnyLocalAddress() ? "localhost" : bound.getHostString();
             URI baseUrl = URI.create("http://" + host + ":" + bound.getPort());
             return new QuorumServer(
-                    spring, deployment, undertow, metrics, baseUrl, audit, security);
+                    spring, deployment, undertow, metrics, baseUrl, audit, security, dicom);
         } catch (ServletException | RuntimeException e) {
             undertow.stop();
             spring.close();
@@ -256,7 +302,8 @@ public final class QuorumServer implements AutoCloseable {
         }
     }
 
-    private static DeploymentManager deployServlets(RestfulServer fhirServer) {
+    private static DeploymentManager deployServlets(
+            RestfulServer fhirServer, ServletContainer dicomWeb) {
         DeploymentInfo info =
                 Servlets.deployment()
                         .setClassLoader(QuorumServer.class.getClassLoader())
@@ -269,6 +316,13 @@ public final class QuorumServer implements AutoCloseable {
                                                 RestfulServer.class,
                                                 new ImmediateInstanceFactory<>(fhirServer))
                                         .addMapping("/fhir/*")
+                                        .setLoadOnStartup(1))
+                        .addServlet(
+                                Servlets.servlet(
+                                                "dicomweb",
+                                                ServletContainer.class,
+                                                new ImmediateInstanceFactory<>(dicomWeb))
+                                        .addMapping(DicomWebApplication.PATH + "/*")
                                         .setLoadOnStartup(1));
         DeploymentManager manager = Servlets.defaultContainer().addDeployment(info);
         manager.deploy();
@@ -297,6 +351,11 @@ public final class QuorumServer implements AutoCloseable {
     /** The security capability (tests issue tokens with it). */
     public SecurityService security() {
         return security;
+    }
+
+    /** The DICOM store (Part 10 files and their index). */
+    public DicomInstances dicomInstances() {
+        return dicom;
     }
 
     /** The audit trail writer (tests flush it before searching AuditEvents). */

@@ -58,6 +58,16 @@ class AccessMatrixIT {
     private static String taskB;
     private static String project;
 
+    /**
+     * A DICOM study assigned to A (a Task of A focuses on its ImagingStudy), and one that is not.
+     */
+    private static String studyA;
+
+    private static String studyB;
+
+    /** The clinician whose only case is study A (A's own cases stay as the FHIR rows expect). */
+    private static String roleC;
+
     /** Subject of each matrix row's token → expected status, checked against the audit trail. */
     private static final List<String[]> AUDITED = new ArrayList<>();
 
@@ -78,6 +88,51 @@ class AccessMatrixIT {
         String roleB = create(admin, "PractitionerRole", "{\"resourceType\":\"PractitionerRole\"}");
         taskA = create(admin, "Task", task(roleA, docA, patientA));
         taskB = create(admin, "Task", task(roleB, docB, patientB));
+        studyA = stowStudy(admin);
+        studyB = stowStudy(admin);
+        roleC = create(admin, "PractitionerRole", "{\"resourceType\":\"PractitionerRole\"}");
+        create(admin, "Task", task(roleC, imagingStudyOf(admin, studyA), patientA));
+    }
+
+    /** Stores a fresh copy of a CT image through STOW-RS; returns its Study Instance UID. */
+    private static String stowStudy(Http admin) throws Exception {
+        String study = org.quorum.testing.DicomFiles.newUid();
+        byte[] file =
+                org.quorum.testing.DicomFiles.copy(
+                        "pydicom/CT_small.dcm",
+                        java.util.Map.of(
+                                "StudyInstanceUID", study,
+                                "SeriesInstanceUID", org.quorum.testing.DicomFiles.newUid(),
+                                "SOPInstanceUID", org.quorum.testing.DicomFiles.newUid()));
+        var response =
+                java.net.http.HttpClient.newHttpClient()
+                        .send(
+                                java.net.http.HttpRequest.newBuilder(
+                                                server.baseUrl().resolve("/dicomweb/studies"))
+                                        .header("Authorization", "Bearer " + server.adminToken())
+                                        .header(
+                                                "Content-Type",
+                                                "multipart/related; type=\"application/dicom\"; boundary=m")
+                                        .POST(
+                                                java.net.http.HttpRequest.BodyPublishers
+                                                        .ofByteArray(
+                                                                org.quorum.testing.DicomFiles
+                                                                        .multipart("m", file)))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return study;
+    }
+
+    private static String imagingStudyOf(Http admin, String study) throws Exception {
+        HttpResponse<String> found =
+                admin.get(
+                        "/fhir/"
+                                + org.quorum.dicom.fhir.ImagingStudyMirror.searchUrl(study)
+                                        .replace("|", "%7C"),
+                        "application/fhir+json");
+        JsonNode bundle = JSON.readTree(found.body());
+        return "ImagingStudy/" + bundle.path("entry").get(0).path("resource").path("id").asText();
     }
 
     private static String document(String patient) {
@@ -138,7 +193,10 @@ class AccessMatrixIT {
         REVIEWER_A(Set.of(Role.REVIEWER), "user/*.rs user/Task.u", true),
         ANNOTATOR_NARROW_SCOPE(Set.of(Role.ANNOTATOR), "user/Observation.rs", true),
         AUDITOR(Set.of(Role.AUDITOR), "user/*.rs", false),
-        DEID_ADMIN(Set.of(Role.DEID_ADMIN), "user/*.cruds", false);
+        DEID_ADMIN(Set.of(Role.DEID_ADMIN), "user/*.cruds", false),
+        ANNOTATOR_C(Set.of(Role.ANNOTATOR), "user/*.cruds", true),
+        REVIEWER_C(Set.of(Role.REVIEWER), "user/*.rs user/Task.u", true),
+        ANNOTATOR_C_NARROW_SCOPE(Set.of(Role.ANNOTATOR), "user/Observation.rs", true);
 
         final Set<Role> roles;
         final String scopes;
@@ -249,7 +307,45 @@ class AccessMatrixIT {
                                 "{\"resourceType\":\"Patient\"}",
                                 403),
                         new Row(Who.DEID_ADMIN, "POST", "/fhir/$deidentify", "{DEID_BUNDLE}", 200),
-                        new Row(Who.DEID_ADMIN, "GET", "/metrics", null, 403))
+                        new Row(Who.DEID_ADMIN, "GET", "/metrics", null, 403),
+                        // DICOMweb: images are clinical (ImagingStudy); STOW create, QIDO search,
+                        // WADO read
+                        new Row(Who.ADMIN, "GET", "/dicomweb/studies/{studyB}/metadata", null, 200),
+                        new Row(Who.ADMIN, "GET", "/dicomweb/studies?limit=1", null, 200),
+                        new Row(Who.INTEGRATION, "GET", "/dicomweb/studies/{studyB}", null, 200),
+                        new Row(Who.INTEGRATION, "GET", "/dicomweb/series?limit=1", null, 200),
+                        new Row(Who.ANNOTATOR_C, "GET", "/dicomweb/studies/{studyA}", null, 200),
+                        new Row(
+                                Who.ANNOTATOR_C,
+                                "GET",
+                                "/dicomweb/studies/{studyA}/metadata",
+                                null,
+                                200),
+                        new Row(Who.ANNOTATOR_C, "GET", "/dicomweb/studies/{studyB}", null, 403),
+                        new Row(
+                                Who.ANNOTATOR_C,
+                                "GET",
+                                "/dicomweb/studies/{studyB}/metadata",
+                                null,
+                                403),
+                        new Row(Who.ANNOTATOR_C, "GET", "/dicomweb/studies", null, 200),
+                        new Row(Who.ANNOTATOR_C, "POST", "/dicomweb/studies", "", 403),
+                        new Row(
+                                Who.REVIEWER_C,
+                                "GET",
+                                "/dicomweb/studies/{studyA}/metadata",
+                                null,
+                                200),
+                        new Row(
+                                Who.ANNOTATOR_C_NARROW_SCOPE,
+                                "GET",
+                                "/dicomweb/studies/{studyA}",
+                                null,
+                                403),
+                        // A's cases are documents: A's token does not reach C's study
+                        new Row(Who.ANNOTATOR_A, "GET", "/dicomweb/studies/{studyA}", null, 403),
+                        new Row(Who.AUDITOR, "GET", "/dicomweb/studies", null, 403),
+                        new Row(Who.DEID_ADMIN, "GET", "/dicomweb/studies", null, 403))
                 .map(Arguments::of);
     }
 
@@ -257,15 +353,19 @@ class AccessMatrixIT {
     @MethodSource("matrix")
     void role_endpoint_operation_gets_the_expected_status(Row row) throws Exception {
         String subject = "matrix-" + RUN + "-" + AUDITED.size();
-        Optional<String> fhirUser = row.who().caseBound ? Optional.of(roleA) : Optional.empty();
+        Optional<String> fhirUser =
+                row.who().caseBound
+                        ? Optional.of(row.who().name().contains("_C") ? roleC : roleA)
+                        : Optional.empty();
         Http http = server.http(token(subject, row.who().roles, row.who().scopes, fhirUser));
         String path = substitute(row.path());
         String body = row.body() == null ? null : substitute(row.body());
 
+        String accept = path.startsWith("/dicomweb") ? "*/*" : "application/fhir+json";
         HttpResponse<String> response =
                 body == null
                         ? (row.method().equals("GET")
-                                ? http.get(path, "application/fhir+json")
+                                ? http.get(path, accept)
                                 : http.send(row.method(), path, "application/fhir+json", ""))
                         : http.send(row.method(), path, "application/fhir+json", body);
 
@@ -293,6 +393,8 @@ class AccessMatrixIT {
                 .replace("{docB}", docB)
                 .replace("{taskA}", taskA)
                 .replace("{taskB}", taskB)
+                .replace("{studyA}", studyA)
+                .replace("{studyB}", studyB)
                 .replace("{projectId}", project.replace("ResearchStudy/", ""))
                 .replace(
                         "{PATIENT_A_BODY}",
@@ -499,6 +601,24 @@ class AccessMatrixIT {
                                 .statusCode())
                 .isEqualTo(401);
         assertThat(anonymous.get("/metrics").statusCode()).isEqualTo(401);
+        assertThat(anonymous.get("/dicomweb/studies").statusCode()).isEqualTo(401);
+        assertThat(anonymous.get("/dicomweb/studies/" + studyA).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void annotator_qido_finds_only_assigned_studies() throws Exception {
+        Http annotator =
+                server.http(
+                        token(
+                                "annotator-qido-" + RUN,
+                                Set.of(Role.ANNOTATOR),
+                                "user/*.rs",
+                                Optional.of(roleC)));
+        JsonNode studies =
+                JSON.readTree(annotator.get("/dicomweb/studies", "application/dicom+json").body());
+        List<String> uids = new ArrayList<>();
+        studies.forEach(s -> uids.add(s.path("0020000D").path("Value").get(0).asText()));
+        assertThat(uids).containsExactly(studyA);
     }
 
     @AfterAll

@@ -112,6 +112,11 @@ public final class RunningServer implements ParameterResolver {
         return server.fhirBaseUrl().toString();
     }
 
+    /** The server's DICOM store, as the SR service sees it. */
+    public org.quorum.dicom.store.DicomInstances dicomInstances() {
+        return server.dicomInstances();
+    }
+
     public Path dataDir() {
         return dataDir;
     }

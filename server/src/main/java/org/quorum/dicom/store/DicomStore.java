@@ -1,0 +1,391 @@
+package org.quorum.dicom.store;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.FileMetaInformation;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.TransferSyntax;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+import org.quorum.dicom.store.index.DicomIndex;
+import org.quorum.dicom.store.index.InstanceEntity;
+import org.quorum.dicom.store.index.SeriesEntity;
+import org.quorum.dicom.store.index.StudyEntity;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+
+/**
+ * The DICOM store: Part 10 files under {@code <root>/<study>/<series>/<sop>.dcm}, kept exactly as
+ * received, plus the {@link DicomIndex} in the server's database. A file is written to a temporary
+ * name and moved into place, then indexed in one transaction; if indexing fails the file is
+ * removed, so a failure leaves nothing half-stored. Storing the same SOP instance again with the
+ * same bytes is a no-op; with other bytes it is refused ({@link DicomConflictException}).
+ */
+public final class DicomStore implements DicomInstances {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DicomStore.class);
+    private static final Pattern UID = Pattern.compile("[0-9]+(\\.[0-9]+)*");
+    private static final int LOCK_STRIPES = 64;
+
+    private final Path root;
+    private final Path incoming;
+    private final DicomIndex index;
+    private final StudyObserver observer;
+    private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
+
+    public DicomStore(Path root, DicomIndex index, StudyObserver observer) {
+        this.root = root;
+        this.incoming = root.resolve(".incoming");
+        this.index = index;
+        this.observer = observer;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new ReentrantLock();
+        }
+        try {
+            Files.createDirectories(incoming);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot create the DICOM store directory " + root, e);
+        }
+    }
+
+    /** Whether {@code value} is a well-formed UID (PS3.5 §9.1): digits and dots, 64 at most. */
+    public static boolean isUid(String value) {
+        return value != null && value.length() <= 64 && UID.matcher(value).matches();
+    }
+
+    @Override
+    public StoredInstance store(AttributeList dataset) throws DicomStoreException {
+        byte[] part10 = toPart10(dataset);
+        StoredInstance stored = storeOne(part10, Optional.empty());
+        if (!stored.alreadyStored()) {
+            notifyObserver(stored.studyInstanceUid());
+        }
+        return stored;
+    }
+
+    /**
+     * Stores several Part 10 files (one STOW-RS request): each succeeds or fails alone; the
+     * observer hears once per study that got a new instance.
+     *
+     * @param study when set, every dataset must belong to this study (STOW to {@code
+     *     /studies/{study}})
+     */
+    public List<StoreOutcome> storeAll(List<byte[]> part10Files, Optional<String> study) {
+        List<StoreOutcome> outcomes = new ArrayList<>();
+        Set<String> changed = new LinkedHashSet<>();
+        for (byte[] file : part10Files) {
+            outcomes.add(storeForOutcome(file, study, changed));
+        }
+        changed.forEach(this::notifyObserver);
+        return outcomes;
+    }
+
+    private StoreOutcome storeForOutcome(byte[] file, Optional<String> study, Set<String> changed) {
+        Parsed parsed;
+        try {
+            parsed = parse(file);
+        } catch (DicomStoreException e) {
+            return new StoreOutcome.Failed(
+                    Optional.empty(),
+                    Optional.empty(),
+                    StoreOutcome.CANNOT_UNDERSTAND,
+                    e.getMessage());
+        }
+        if (study.isPresent() && !study.get().equals(parsed.studyUid())) {
+            return new StoreOutcome.Failed(
+                    Optional.of(parsed.sopClassUid()),
+                    Optional.of(parsed.sopInstanceUid()),
+                    StoreOutcome.STUDY_MISMATCH,
+                    "The instance belongs to another study than the one in the URL");
+        }
+        try {
+            StoredInstance stored = storeParsed(file, parsed);
+            if (!stored.alreadyStored()) {
+                changed.add(stored.studyInstanceUid());
+            }
+            return new StoreOutcome.Stored(stored);
+        } catch (DicomConflictException e) {
+            return failed(parsed, StoreOutcome.DUPLICATE_SOP_INSTANCE, e.getMessage());
+        } catch (DicomStoreException e) {
+            return failed(parsed, StoreOutcome.OUT_OF_RESOURCES, e.getMessage());
+        }
+    }
+
+    private static StoreOutcome failed(Parsed parsed, int reason, String message) {
+        return new StoreOutcome.Failed(
+                Optional.of(parsed.sopClassUid()),
+                Optional.of(parsed.sopInstanceUid()),
+                reason,
+                message);
+    }
+
+    private void notifyObserver(String studyUid) {
+        try {
+            observer.studyChanged(studyUid);
+        } catch (RuntimeException e) {
+            // The instances are stored; the mirror is rebuilt on the study's next store.
+            LOG.warn("Study observer failed for a stored study: {}", e.getClass().getSimpleName());
+            LOG.debug("Study observer failure", e);
+        }
+    }
+
+    /** Stores one Part 10 file as received (without telling the observer). */
+    StoredInstance storeOne(byte[] part10, Optional<String> study) throws DicomStoreException {
+        Parsed parsed = parse(part10);
+        if (study.isPresent() && !study.get().equals(parsed.studyUid())) {
+            throw new DicomStoreException("The instance belongs to another study");
+        }
+        return storeParsed(part10, parsed);
+    }
+
+    private record Parsed(
+            AttributeList dataset,
+            String studyUid,
+            String seriesUid,
+            String sopInstanceUid,
+            String sopClassUid,
+            String transferSyntaxUid) {}
+
+    private static Parsed parse(byte[] part10) throws DicomStoreException {
+        // PS3.10 §7.1: 128-byte preamble, then "DICM", then the File Meta Information.
+        if (part10.length < 132
+                || part10[128] != 'D'
+                || part10[129] != 'I'
+                || part10[130] != 'C'
+                || part10[131] != 'M') {
+            throw new DicomStoreException(
+                    "Not a DICOM Part 10 file (no DICM prefix after the 128-byte preamble)");
+        }
+        AttributeList dataset = new AttributeList();
+        try (DicomInputStream in = new DicomInputStream(new ByteArrayInputStream(part10))) {
+            dataset.read(in, TagFromName.PixelData);
+        } catch (IOException | DicomException | RuntimeException e) {
+            // Untrusted input: PixelMed reports truncated or garbled data with runtime exceptions
+            // too. The cause stays out of the message (it may quote the data).
+            throw new DicomStoreException(
+                    "The DICOM file cannot be read: it is truncated or malformed");
+        }
+        String study = uid(dataset, TagFromName.StudyInstanceUID, "StudyInstanceUID");
+        String series = uid(dataset, TagFromName.SeriesInstanceUID, "SeriesInstanceUID");
+        String sop = uid(dataset, TagFromName.SOPInstanceUID, "SOPInstanceUID");
+        String sopClass = uid(dataset, TagFromName.SOPClassUID, "SOPClassUID");
+        String syntax = uid(dataset, TagFromName.TransferSyntaxUID, "TransferSyntaxUID");
+        String metaSop =
+                Attribute.getSingleStringValueOrNull(
+                        dataset, TagFromName.MediaStorageSOPInstanceUID);
+        if (metaSop != null && !metaSop.trim().equals(sop)) {
+            throw new DicomStoreException(
+                    "MediaStorageSOPInstanceUID in the meta header differs from SOPInstanceUID");
+        }
+        return new Parsed(dataset, study, series, sop, sopClass, syntax);
+    }
+
+    private static String uid(
+            AttributeList dataset, com.pixelmed.dicom.AttributeTag tag, String name)
+            throws DicomStoreException {
+        String value = Attribute.getSingleStringValueOrNull(dataset, tag);
+        value = value == null ? null : value.trim();
+        if (value == null || value.isEmpty()) {
+            throw new DicomStoreException("The dataset has no " + name);
+        }
+        if (!isUid(value)) {
+            throw new DicomStoreException(name + " is not a valid UID");
+        }
+        return value;
+    }
+
+    private StoredInstance storeParsed(byte[] part10, Parsed parsed) throws DicomStoreException {
+        String sha256 = sha256(part10);
+        ReentrantLock lock = locks[Math.floorMod(parsed.studyUid().hashCode(), LOCK_STRIPES)];
+        lock.lock();
+        try {
+            Optional<InstanceEntity> existing = index.instance(parsed.sopInstanceUid());
+            if (existing.isPresent()) {
+                return sameOrConflict(existing.get(), sha256);
+            }
+            String relative =
+                    parsed.studyUid()
+                            + "/"
+                            + parsed.seriesUid()
+                            + "/"
+                            + parsed.sopInstanceUid()
+                            + ".dcm";
+            Path target = root.resolve(relative);
+            write(part10, target);
+            try {
+                index.add(
+                        parsed.dataset(),
+                        new DicomIndex.FileFacts(
+                                parsed.transferSyntaxUid(), relative, part10.length, sha256));
+            } catch (DataIntegrityViolationException e) {
+                // Stored meanwhile under another study's lock (same SOP UID, other study).
+                deleteQuietly(target);
+                Optional<InstanceEntity> winner = index.instance(parsed.sopInstanceUid());
+                if (winner.isPresent()) {
+                    return sameOrConflict(winner.get(), sha256);
+                }
+                throw new DicomStoreException("The instance could not be indexed", e);
+            } catch (RuntimeException e) {
+                deleteQuietly(target);
+                throw new DicomStoreException("The instance could not be indexed", e);
+            }
+            return new StoredInstance(
+                    parsed.studyUid(),
+                    parsed.seriesUid(),
+                    parsed.sopInstanceUid(),
+                    parsed.sopClassUid(),
+                    false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static StoredInstance sameOrConflict(InstanceEntity existing, String sha256)
+            throws DicomConflictException {
+        if (!existing.sha256().equals(sha256)) {
+            throw new DicomConflictException(
+                    "SOP Instance "
+                            + existing.sopInstanceUid()
+                            + " is already stored with different content");
+        }
+        return new StoredInstance(
+                existing.studyInstanceUid(),
+                existing.seriesInstanceUid(),
+                existing.sopInstanceUid(),
+                existing.sopClassUid(),
+                true);
+    }
+
+    private void write(byte[] part10, Path target) throws DicomStoreException {
+        Path temporary = incoming.resolve(UUID.randomUUID() + ".part");
+        try {
+            Files.createDirectories(target.getParent());
+            Files.write(temporary, part10);
+            try {
+                Files.move(
+                        temporary,
+                        target,
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            deleteQuietly(temporary);
+            throw new DicomStoreException("The instance could not be written to disk", e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warn("Could not remove {}", file.getFileName());
+        }
+    }
+
+    @Override
+    public Optional<AttributeList> read(String sopInstanceUid) throws DicomStoreException {
+        Optional<Path> file = file(sopInstanceUid);
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        AttributeList dataset = new AttributeList();
+        try (DicomInputStream in = new DicomInputStream(Files.newInputStream(file.get()))) {
+            dataset.read(in);
+        } catch (IOException | DicomException e) {
+            throw new DicomStoreException("A stored DICOM file cannot be read", e);
+        }
+        return Optional.of(dataset);
+    }
+
+    @Override
+    public Optional<StoredInstance> find(String sopInstanceUid) {
+        return index.instance(sopInstanceUid)
+                .map(
+                        i ->
+                                new StoredInstance(
+                                        i.studyInstanceUid(),
+                                        i.seriesInstanceUid(),
+                                        i.sopInstanceUid(),
+                                        i.sopClassUid(),
+                                        true));
+    }
+
+    /** The stored Part 10 file of an instance, byte for byte as received. */
+    public Optional<Path> file(String sopInstanceUid) {
+        return index.instance(sopInstanceUid).map(i -> root.resolve(i.path()));
+    }
+
+    /** Opens the stored Part 10 bytes of an instance. */
+    public InputStream open(InstanceEntity instance) throws IOException {
+        return Files.newInputStream(root.resolve(instance.path()));
+    }
+
+    /** The instances of a study, or of one of its series; empty when none is stored. */
+    public List<InstanceEntity> instances(String studyUid, Optional<String> seriesUid) {
+        return index.instancesOf(studyUid, seriesUid);
+    }
+
+    public Optional<StudyEntity> study(String studyUid) {
+        return index.study(studyUid);
+    }
+
+    public List<SeriesEntity> series(String studyUid) {
+        return index.seriesOf(studyUid);
+    }
+
+    /** The studies that the given FHIR ImagingStudy ids mirror. */
+    public Set<String> studiesMirroredBy(Set<String> imagingStudyIds) {
+        return index.studiesMirroredBy(imagingStudyIds);
+    }
+
+    /** Runs a QIDO-RS search. */
+    public List<AttributeList> search(DicomQuery query) {
+        return index.search(query);
+    }
+
+    private static byte[] toPart10(AttributeList dataset) throws DicomStoreException {
+        try {
+            String syntax =
+                    Attribute.getSingleStringValueOrNull(dataset, TagFromName.TransferSyntaxUID);
+            if (syntax == null) {
+                syntax = TransferSyntax.ExplicitVRLittleEndian;
+                FileMetaInformation.addFileMetaInformation(dataset, syntax, "QUORUM");
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            dataset.write(out, syntax.trim(), true, true);
+            return out.toByteArray();
+        } catch (IOException | DicomException e) {
+            throw new DicomStoreException("The dataset cannot be written as a DICOM file", e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from the JDK", e);
+        }
+    }
+}
