@@ -18,6 +18,7 @@ import io.undertow.servlet.api.DeploymentManager;
 import io.undertow.servlet.util.ImmediateInstanceFactory;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.servlet.ServletException;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
@@ -33,8 +34,17 @@ import org.quorum.audit.FhirAuditInterceptor;
 import org.quorum.config.QuorumSettings;
 import org.quorum.deid.fhir.FhirDeidentificationService;
 import org.quorum.deid.fhir.operation.DeidentifyOperation;
+import org.quorum.deid.keys.DeidKeyService;
+import org.quorum.deid.keys.IdentifierKind;
 import org.quorum.deid.text.lexicon.PhiLexicon;
 import org.quorum.dicom.fhir.ImagingStudyMirror;
+import org.quorum.dicom.sr.DicomSrService;
+import org.quorum.dicom.sr.LabelSrMapper;
+import org.quorum.dicom.sr.MeasurementReportBuilder;
+import org.quorum.dicom.sr.fhir.DaoLabelReferences;
+import org.quorum.dicom.sr.fhir.DicomSrOperation;
+import org.quorum.dicom.sr.fhir.FinalLabelSrInterceptor;
+import org.quorum.dicom.sr.fhir.LabelSrPublisher;
 import org.quorum.dicom.store.DicomInstances;
 import org.quorum.dicom.store.DicomStore;
 import org.quorum.dicom.store.index.DicomIndex;
@@ -57,6 +67,7 @@ import org.quorum.quality.fhir.ProjectQualityOperations;
 import org.quorum.quality.fhir.SchemaImpactOperations;
 import org.quorum.quality.report.QualityReportHandler;
 import org.quorum.security.CaseAssignments;
+import org.quorum.security.LocalSecrets;
 import org.quorum.security.Role;
 import org.quorum.security.SecurityService;
 import org.quorum.security.fhir.FhirAccessInterceptor;
@@ -225,6 +236,27 @@ public final class QuorumServer implements AutoCloseable {
                             settings.storage().dataDir().resolve("dicom"),
                             dicomIndex,
                             new ImagingStudyMirror(spring.getBean(DaoRegistry.class), dicomIndex));
+            // Image labels -> TID 1500 SRs in the store: $dicom-sr, and automatically for final
+            // labels. Annotators appear in SRs under a keyed pseudonym: the de-identification
+            // secret's when one is configured, else this installation's own random key.
+            DeidKeyService observerKeys =
+                    settings.deid().keys().orElseGet(() -> localKeys(settings, "sr-observer.key"));
+            LabelSrPublisher srPublisher =
+                    new LabelSrPublisher(
+                            new DicomSrService(
+                                    dicom,
+                                    new LabelSrMapper(
+                                            new DaoLabelReferences(
+                                                    spring.getBean(DaoRegistry.class)),
+                                            reference ->
+                                                    observerKeys.pseudonym(
+                                                            IdentifierKind.OTHER_ID, reference)),
+                                    new MeasurementReportBuilder(Clock.systemUTC())),
+                            spring.getBean(DaoRegistry.class));
+            fhirServer.registerProvider(new DicomSrOperation(srPublisher));
+            storageInterceptors.registerInterceptor(
+                    new FinalLabelSrInterceptor(
+                            srPublisher, spring.getBean(IHapiTransactionService.class)));
 
             DeploymentManager deployment =
                     deployServlets(
@@ -327,6 +359,16 @@ public final class QuorumServer implements AutoCloseable {
         DeploymentManager manager = Servlets.defaultContainer().addDeployment(info);
         manager.deploy();
         return manager;
+    }
+
+    private static DeidKeyService localKeys(QuorumSettings settings, String name) {
+        try {
+            return DeidKeyService.fromKeyFile(
+                    LocalSecrets.loadOrCreate(settings.storage().dataDir(), name));
+        } catch (IOException e) {
+            throw new IllegalStateException(
+                    "Cannot create the local key " + name + " under the data directory", e);
+        }
     }
 
     private static String packageVersion() {

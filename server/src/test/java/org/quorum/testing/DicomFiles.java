@@ -15,11 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
+import org.quorum.deid.text.eval.SharedData;
 
 /** The shared DICOM test files, and copies of them with fresh UIDs and chosen attributes. */
 public final class DicomFiles {
 
-    public static final Path ROOT = Path.of("/work/shared/data/dicom");
+    public static final Path ROOT = SharedData.require().resolve("dicom");
 
     private DicomFiles() {}
 
