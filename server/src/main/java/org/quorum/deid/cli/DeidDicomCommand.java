@@ -18,6 +18,7 @@ import org.quorum.deid.keys.DeidKeyService;
 import org.quorum.deid.text.lexicon.PhiLexicon;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -65,14 +66,7 @@ public final class DeidDicomCommand implements Callable<Integer> {
                     "Recorded in the output; DICOM dates are shifted by the patient's keyed offset under both.")
     private DeidTextCommand.PolicyOption policy = DeidTextCommand.PolicyOption.SAFE_HARBOR;
 
-    @Option(
-            names = "--secret-file",
-            paramLabel = "FILE",
-            description =
-                    "File holding the de-identification secret; default: environment variable "
-                            + DeidKeyService.SECRET_ENV
-                            + ".")
-    private Path secretFile;
+    @Mixin private final DeidSecrets secret = new DeidSecrets();
 
     private final Map<String, String> environment;
     private final Supplier<PhiLexicon> lexicon;
@@ -93,7 +87,7 @@ public final class DeidDicomCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        DeidKeyService keys = DeidSecrets.load(secretFile, environment, spec);
+        DeidKeyService keys = secret.load(environment, spec);
         if (!Files.isDirectory(in)) {
             throw new ParameterException(
                     spec.commandLine(),

@@ -26,6 +26,7 @@ import org.quorum.deid.keys.DeidKeyService;
 import org.quorum.deid.text.lexicon.PhiLexicon;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -69,14 +70,7 @@ public final class DeidFhirCommand implements Callable<Integer> {
                     "Dates: keep the year only (default) or shift by the patient's keyed offset.")
     private DeidTextCommand.PolicyOption policy = DeidTextCommand.PolicyOption.SAFE_HARBOR;
 
-    @Option(
-            names = "--secret-file",
-            paramLabel = "FILE",
-            description =
-                    "File holding the de-identification secret; default: environment variable "
-                            + DeidKeyService.SECRET_ENV
-                            + ".")
-    private Path secretFile;
+    @Mixin private final DeidSecrets secret = new DeidSecrets();
 
     private static final ObjectMapper JSON =
             new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -217,7 +211,7 @@ public final class DeidFhirCommand implements Callable<Integer> {
     }
 
     private DeidKeyService loadKeys() {
-        return DeidSecrets.load(secretFile, environment, spec);
+        return secret.load(environment, spec);
     }
 
     /** A line that is not a FHIR resource; carries its number, never its content. */

@@ -33,6 +33,7 @@ import org.quorum.deid.text.TextDeidentifier;
 import org.quorum.deid.text.lexicon.PhiLexicon;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -136,14 +137,7 @@ public final class DeidTextCommand implements Callable<Integer> {
             description = "Replace PHI with consistent surrogates (default) or [TYPE] tags.")
     private ReplaceOption replace = ReplaceOption.SURROGATE;
 
-    @Option(
-            names = "--secret-file",
-            paramLabel = "FILE",
-            description =
-                    "File holding the de-identification secret; default: environment variable "
-                            + DeidKeyService.SECRET_ENV
-                            + ".")
-    private Path secretFile;
+    @Mixin private final DeidSecrets secret = new DeidSecrets();
 
     private final Map<String, String> environment;
     private final Supplier<PhiLexicon> lexicon;
@@ -281,7 +275,7 @@ public final class DeidTextCommand implements Callable<Integer> {
     }
 
     private DeidKeyService loadKeys() {
-        return DeidSecrets.load(secretFile, environment, spec);
+        return secret.load(environment, spec);
     }
 
     private record Context(

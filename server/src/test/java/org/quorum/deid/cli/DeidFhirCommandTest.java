@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.quorum.config.DeidSettings;
 import org.quorum.deid.keys.DeidKeyService;
 import org.quorum.deid.text.lexicon.PhiLexicon;
 import picocli.CommandLine;
@@ -83,6 +84,45 @@ class DeidFhirCommandTest {
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("QUORUM_DEID_SECRET", "--secret-file");
         assertThat(dir.resolve("o")).doesNotExist();
+    }
+
+    @Test
+    void the_secret_file_variable_gives_the_same_keys_as_the_secret_itself() throws Exception {
+        Path in = write("in.ndjson", PATIENT);
+        Path secretFile = Files.writeString(dir.resolve("deid.key"), SECRET + "\n");
+
+        int byValue =
+                fhir(
+                        Map.of(DeidKeyService.SECRET_ENV, SECRET),
+                        "--in",
+                        in.toString(),
+                        "--out",
+                        dir.resolve("by-value.ndjson").toString());
+        int byFile =
+                fhir(
+                        Map.of(DeidSettings.SECRET_FILE, secretFile.toString()),
+                        "--in",
+                        in.toString(),
+                        "--out",
+                        dir.resolve("by-file.ndjson").toString());
+        int both =
+                fhir(
+                        Map.of(
+                                DeidKeyService.SECRET_ENV,
+                                SECRET,
+                                DeidSettings.SECRET_FILE,
+                                secretFile.toString()),
+                        "--in",
+                        in.toString(),
+                        "--out",
+                        dir.resolve("both.ndjson").toString());
+
+        assertThat(byValue).isZero();
+        assertThat(byFile).isZero();
+        assertThat(lines(dir.resolve("by-file.ndjson")).get(0))
+                .isEqualTo(lines(dir.resolve("by-value.ndjson")).get(0));
+        assertThat(both).isEqualTo(2);
+        assertThat(err.toString()).contains("not both").doesNotContain(SECRET);
     }
 
     @Test
