@@ -4,17 +4,14 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Observation;
+import org.quorum.fhir.AfterCommit;
 import org.quorum.profiles.QuorumProfiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.annotation.Propagation;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Checks cross-modal consistency whenever labels are written: collects the labels a storage
@@ -34,6 +31,7 @@ public final class ConsistencyInterceptor {
 
     private final ConsistencyService consistency;
     private final IHapiTransactionService transactions;
+    private final AfterCommit afterCommit = new AfterCommit(this::check);
 
     public ConsistencyInterceptor(
             ConsistencyService consistency, IHapiTransactionService transactions) {
@@ -57,18 +55,7 @@ public final class ConsistencyInterceptor {
                         .noneMatch(p -> QuorumProfiles.LABEL.equals(p.getValue()))) {
             return;
         }
-        String id = observation.getIdElement().toUnqualifiedVersionless().getValue();
-        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-            check(List.of(id));
-            return;
-        }
-        WrittenLabels written = (WrittenLabels) TransactionSynchronizationManager.getResource(this);
-        if (written == null) {
-            written = new WrittenLabels();
-            TransactionSynchronizationManager.bindResource(this, written);
-            TransactionSynchronizationManager.registerSynchronization(written);
-        }
-        written.ids.add(id);
+        afterCommit.add(observation.getIdElement().toUnqualifiedVersionless().getValue());
     }
 
     private void check(Iterable<String> ids) {
@@ -86,22 +73,6 @@ public final class ConsistencyInterceptor {
                             + " $consistency on their project will check them again",
                     labels,
                     e);
-        }
-    }
-
-    /** The labels one transaction wrote; checked once it commits. */
-    private final class WrittenLabels implements TransactionSynchronization {
-
-        private final Set<String> ids = new LinkedHashSet<>();
-
-        @Override
-        public void afterCommit() {
-            check(ids);
-        }
-
-        @Override
-        public void afterCompletion(int status) {
-            TransactionSynchronizationManager.unbindResourceIfPossible(ConsistencyInterceptor.this);
         }
     }
 }

@@ -5,18 +5,16 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
-import java.util.LinkedHashSet;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Observation;
 import org.quorum.dicom.sr.SrException;
+import org.quorum.fhir.AfterCommit;
 import org.quorum.profiles.QuorumProfiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.annotation.Propagation;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Final image labels get their SR automatically: collects the QuorumLabel Observations a storage
@@ -37,6 +35,7 @@ public final class FinalLabelSrInterceptor {
 
     private final LabelSrPublisher publisher;
     private final IHapiTransactionService transactions;
+    private final AfterCommit afterCommit = new AfterCommit(this::publish);
 
     public FinalLabelSrInterceptor(
             LabelSrPublisher publisher, IHapiTransactionService transactions) {
@@ -73,18 +72,7 @@ public final class FinalLabelSrInterceptor {
         if (!needsSr(resource)) {
             return;
         }
-        String id = resource.getIdElement().toUnqualifiedVersionless().getValue();
-        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-            publish(Set.of(id));
-            return;
-        }
-        FinalLabels labels = (FinalLabels) TransactionSynchronizationManager.getResource(this);
-        if (labels == null) {
-            labels = new FinalLabels();
-            TransactionSynchronizationManager.bindResource(this, labels);
-            TransactionSynchronizationManager.registerSynchronization(labels);
-        }
-        labels.ids.add(id);
+        afterCommit.add(resource.getIdElement().toUnqualifiedVersionless().getValue());
     }
 
     private void publish(Set<String> ids) {
@@ -107,23 +95,6 @@ public final class FinalLabelSrInterceptor {
                         id,
                         e.getClass().getSimpleName());
             }
-        }
-    }
-
-    /** The final labels one transaction wrote; published once it commits. */
-    private final class FinalLabels implements TransactionSynchronization {
-
-        private final Set<String> ids = new LinkedHashSet<>();
-
-        @Override
-        public void afterCommit() {
-            publish(ids);
-        }
-
-        @Override
-        public void afterCompletion(int status) {
-            TransactionSynchronizationManager.unbindResourceIfPossible(
-                    FinalLabelSrInterceptor.this);
         }
     }
 }
