@@ -91,7 +91,7 @@ public final class BearerAuthHandler implements HttpHandler {
                 new AuditRecord(
                         clock.instant(),
                         interaction,
-                        AuditRecord.Action.READ,
+                        action(exchange.getRequestMethod().toString()),
                         status,
                         reason,
                         identity.user(),
@@ -103,6 +103,16 @@ public final class BearerAuthHandler implements HttpHandler {
                         List.of(),
                         List.of(),
                         Optional.empty()));
+    }
+
+    /** The audit action of an HTTP method: a DICOMweb STOW (POST) is a create, not a read. */
+    static AuditRecord.Action action(String method) {
+        return switch (method) {
+            case "POST" -> AuditRecord.Action.CREATE;
+            case "PUT", "PATCH" -> AuditRecord.Action.UPDATE;
+            case "DELETE" -> AuditRecord.Action.DELETE;
+            default -> AuditRecord.Action.READ;
+        };
     }
 
     /** An OperationOutcome, as the FHIR side answers. */

@@ -11,10 +11,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.Bundle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.quorum.security.Role;
 import org.quorum.testing.DicomFiles;
 import org.quorum.testing.RunningServer;
 
@@ -43,7 +48,15 @@ class CurlDicomWebIT {
         String boundary = "curl-boundary-7f3a";
         Path body = dir.resolve("stow.multipart");
         Files.write(body, DicomFiles.multipart(boundary, original));
-        String auth = "Authorization: Bearer " + server.adminToken();
+        String subject = "curl-" + sop.substring(sop.length() - 12);
+        String auth =
+                "Authorization: Bearer "
+                        + server.token(
+                                subject,
+                                Set.of(Role.PROJECT_ADMIN),
+                                "user/*.cruds",
+                                Optional.empty(),
+                                Set.of());
         String base = server.baseUrl().resolve("/dicomweb").toString();
 
         Curl stow =
@@ -120,6 +133,34 @@ class CurlDicomWebIT {
         assertThat(imagingStudy.path("series").get(0).path("uid").asText()).isEqualTo(series);
         assertThat(imagingStudy.path("series").get(0).path("modality").path("code").asText())
                 .isEqualTo("MR");
+
+        // Each DICOMweb request is audited with its own action: STOW creates, QIDO/WADO read.
+        server.flushAudit();
+        Bundle events =
+                server.fhirClient(server.auditorToken())
+                        .search()
+                        .byUrl("AuditEvent?altid=" + subject + "&_count=50")
+                        .returnBundle(Bundle.class)
+                        .execute();
+        Map<String, List<String>> actionsByPath = new java.util.TreeMap<>();
+        for (Bundle.BundleEntryComponent entry : events.getEntry()) {
+            AuditEvent event = (AuditEvent) entry.getResource();
+            String path =
+                    event.getEntity().stream()
+                            .map(e -> e.getWhat().getDisplay())
+                            .filter(d -> d != null && d.startsWith("/dicomweb"))
+                            .findFirst()
+                            .orElse("");
+            actionsByPath
+                    .computeIfAbsent(path, k -> new ArrayList<>())
+                    .add(event.getAction().toCode());
+        }
+        assertThat(actionsByPath.get("/dicomweb/studies"))
+                .as(actionsByPath.toString())
+                .contains("C");
+        assertThat(actionsByPath.get("/dicomweb/studies/" + study))
+                .as(actionsByPath.toString())
+                .containsOnly("R");
     }
 
     private record Curl(int status, String body) {}
