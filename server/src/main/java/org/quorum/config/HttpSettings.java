@@ -15,13 +15,17 @@ import java.util.Set;
  *     the network before authentication is configured
  * @param publicBaseUrl the URL clients use to reach this server, when it differs from what they
  *     send in the Host header (reverse proxies)
+ * @param maxRequestMegabytes the largest request body accepted (MiB; FHIR and STOW-RS); a larger
+ *     one gets 413
  */
-public record HttpSettings(int port, String host, Optional<URI> publicBaseUrl) {
+public record HttpSettings(
+        int port, String host, Optional<URI> publicBaseUrl, int maxRequestMegabytes) {
 
     public static final String PORT = "QUORUM_HTTP_PORT";
     public static final String HOST = "QUORUM_HTTP_HOST";
     public static final String PUBLIC_BASE_URL = "QUORUM_PUBLIC_BASE_URL";
-    static final Set<String> KEYS = Set.of(PORT, HOST, PUBLIC_BASE_URL);
+    public static final String MAX_REQUEST_MB = "QUORUM_HTTP_MAX_REQUEST_MB";
+    static final Set<String> KEYS = Set.of(PORT, HOST, PUBLIC_BASE_URL, MAX_REQUEST_MB);
 
     static HttpSettings from(ConfigSource source) {
         int port = source.intValue(PORT, 8080, 0, 65535);
@@ -55,6 +59,8 @@ public record HttpSettings(int port, String host, Optional<URI> publicBaseUrl) {
                                                         + "' is not an absolute http(s) URL such as https://quorum.example.org");
                                     }
                                 });
-        return new HttpSettings(port, host, base);
+        // A request body is held in memory while it is parsed: a Java array ends below 2 GiB.
+        int maxStow = source.intValue(MAX_REQUEST_MB, 1024, 1, 2000);
+        return new HttpSettings(port, host, base, maxStow);
     }
 }

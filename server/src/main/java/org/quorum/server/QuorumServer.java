@@ -11,6 +11,7 @@ import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import ca.uhn.fhir.validation.IInstanceValidatorModule;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.servlet.Servlets;
 import io.undertow.servlet.api.DeploymentInfo;
@@ -131,6 +132,15 @@ public final class QuorumServer implements AutoCloseable {
         StartupGate gate = new StartupGate();
         Undertow.Builder listeners =
                 Undertow.builder()
+                        // Undertow's default limit is 2 MiB per request body; a study or a
+                        // transaction Bundle is often larger. One MiB over the configured limit,
+                        // so that STOW-RS answers its own 413 with a reason.
+                        .setServerOption(
+                                UndertowOptions.MAX_ENTITY_SIZE,
+                                ((long) settings.http().maxRequestMegabytes() + 1) << 20)
+                        .setServerOption(
+                                UndertowOptions.MULTIPART_MAX_ENTITY_SIZE,
+                                ((long) settings.http().maxRequestMegabytes() + 1) << 20)
                         .addHttpListener(settings.http().port(), settings.http().host())
                         .setHandler(
                                 metrics.timing(
@@ -261,7 +271,11 @@ public final class QuorumServer implements AutoCloseable {
             DeploymentManager deployment =
                     deployServlets(
                             fhirServer,
-                            DicomWebApplication.servlet(dicom, security.policy(), assignments));
+                            DicomWebApplication.servlet(
+                                    dicom,
+                                    security.policy(),
+                                    assignments,
+                                    settings.http().maxRequestMegabytes()));
             HttpHandler servlets = deployment.start();
             AuthEndpoints auth = new AuthEndpoints(security, audit, Clock.systemUTC());
             gate.open(

@@ -38,6 +38,9 @@ public final class RunningServer implements ParameterResolver {
      * The test server's de-identification secret ({@code $deidentify}); tests compare the
      * operation's output with {@code quorum deid} run with the same secret.
      */
+    /** The test server's STOW-RS size limit (MiB). */
+    public static final int MAX_REQUEST_MB = 16;
+
     public static final String DEID_SECRET = "running-server-deid-secret-0123456789";
 
     /** The browser origin the test server allows (CORS). */
@@ -86,7 +89,10 @@ public final class RunningServer implements ParameterResolver {
                                     "QUORUM_DATA_DIR",
                                     dataDir.toString(),
                                     "QUORUM_DEID_SECRET",
-                                    DEID_SECRET),
+                                    DEID_SECRET,
+                                    // Small, so that DicomWebIT can cross it.
+                                    "QUORUM_HTTP_MAX_REQUEST_MB",
+                                    Integer.toString(MAX_REQUEST_MB)),
                             Optional.empty());
             return new RunningServer(QuorumServer.start(settings), dataDir);
         } catch (IOException e) {

@@ -15,12 +15,17 @@ public final class DicomWebApplication {
     private DicomWebApplication() {}
 
     public static ServletContainer servlet(
-            DicomStore store, AccessPolicy policy, CaseAssignments assignments) {
+            DicomStore store,
+            AccessPolicy policy,
+            CaseAssignments assignments,
+            int maxRequestMegabytes) {
         ResourceConfig config =
                 new ResourceConfig()
                         .register(
                                 new DicomWebResource(
-                                        store, new DicomWebAccess(policy, assignments, store)))
+                                        store,
+                                        new DicomWebAccess(policy, assignments, store),
+                                        (long) maxRequestMegabytes << 20))
                         .register(AcceptHeaderFilter.class)
                         .register(DicomWebExceptionMapper.class);
         config.setApplicationName("quorum-dicomweb");

@@ -33,6 +33,10 @@ public class DicomWebException extends RuntimeException {
         return new DicomWebException(406, reason);
     }
 
+    static DicomWebException payloadTooLarge(String reason) {
+        return new DicomWebException(413, reason);
+    }
+
     static DicomWebException unsupportedMediaType(String reason) {
         return new DicomWebException(415, reason);
     }

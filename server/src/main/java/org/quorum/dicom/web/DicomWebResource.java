@@ -59,10 +59,12 @@ public final class DicomWebResource {
 
     private final DicomStore store;
     private final DicomWebAccess access;
+    private final long maxStowBytes;
 
-    DicomWebResource(DicomStore store, DicomWebAccess access) {
+    DicomWebResource(DicomStore store, DicomWebAccess access, long maxStowBytes) {
         this.store = store;
         this.access = access;
+        this.maxStowBytes = maxStowBytes;
     }
 
     // ---- STOW-RS ------------------------------------------------------------------------------
@@ -92,9 +94,24 @@ public final class DicomWebResource {
         String boundary = stowBoundary(contentType);
         byte[] bytes;
         try {
-            bytes = body.readAllBytes();
+            bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxStowBytes + 1));
         } catch (IOException e) {
             throw DicomWebException.badRequest("The request body could not be read to its end");
+        }
+        if (bytes.length > maxStowBytes) {
+            bytes = null;
+            try {
+                // Read the rest without keeping it, so that the client gets the answer (a request
+                // left half read ends with an empty response on a closed connection).
+                body.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                // The client stopped sending; it gets the same answer.
+            }
+            throw DicomWebException.payloadTooLarge(
+                    "The STOW-RS request is larger than "
+                            + (maxStowBytes >> 20)
+                            + " MiB (QUORUM_HTTP_MAX_REQUEST_MB): send the instances in several"
+                            + " requests");
         }
         List<MultipartRelated.Part> parts = MultipartRelated.parse(bytes, boundary);
         if (parts.isEmpty()) {

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -601,6 +602,59 @@ class DicomWebIT {
         assertThat(updated.getSubject().getReference())
                 .isEqualTo(mirrored.getSubject().getReference());
         assertThat(imagingStudy(ctStudy).getNumberOfInstances()).isEqualTo(3);
+    }
+
+    @Test
+    void a_large_stow_is_stored_and_one_over_the_size_limit_gets_413() throws Exception {
+        // Over Undertow's default 2 MiB request limit, under Quorum's.
+        String stored = DicomFiles.newUid();
+        List<byte[]> large = new ArrayList<>();
+        long size = 0;
+        while (size <= 5L << 20) {
+            byte[] file =
+                    DicomFiles.copy(
+                            "dcmqi/ct-3slice/01.dcm",
+                            Map.of(
+                                    "StudyInstanceUID", stored,
+                                    "SeriesInstanceUID", DicomFiles.newUid(),
+                                    "SOPInstanceUID", DicomFiles.newUid()));
+            large.add(file);
+            size += file.length;
+        }
+        HttpResponse<byte[]> ok =
+                stow("/dicomweb/studies", "large-5c2", large.toArray(byte[][]::new));
+        assertThat(ok.statusCode())
+                .as(new String(ok.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+
+        String study = DicomFiles.newUid();
+        List<byte[]> files = new ArrayList<>();
+        long total = 0;
+        while (total <= (long) RunningServer.MAX_REQUEST_MB << 20) {
+            byte[] file =
+                    DicomFiles.copy(
+                            "dcmqi/ct-3slice/01.dcm",
+                            Map.of(
+                                    "StudyInstanceUID", study,
+                                    "SeriesInstanceUID", DicomFiles.newUid(),
+                                    "SOPInstanceUID", DicomFiles.newUid()));
+            files.add(file);
+            total += file.length;
+        }
+
+        HttpResponse<byte[]> response =
+                stow("/dicomweb/studies", "too-large-7c1", files.toArray(byte[][]::new));
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(new String(response.body(), StandardCharsets.UTF_8))
+                .as(response.headers().map().toString())
+                .contains("QUORUM_HTTP_MAX_REQUEST_MB")
+                .doesNotContain("Exception");
+        assertThat(
+                        get("/dicomweb/studies?StudyInstanceUID=" + study, "application/dicom+json")
+                                .body())
+                .asString(StandardCharsets.UTF_8)
+                .isIn("", "[]");
     }
 
     private static ImagingStudy imagingStudy(String studyUid) {
