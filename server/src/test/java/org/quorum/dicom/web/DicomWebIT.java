@@ -608,42 +608,16 @@ class DicomWebIT {
     void a_large_stow_is_stored_and_one_over_the_size_limit_gets_413() throws Exception {
         // Over Undertow's default 2 MiB request limit, under Quorum's.
         String stored = DicomFiles.newUid();
-        List<byte[]> large = new ArrayList<>();
-        long size = 0;
-        while (size <= 5L << 20) {
-            byte[] file =
-                    DicomFiles.copy(
-                            "dcmqi/ct-3slice/01.dcm",
-                            Map.of(
-                                    "StudyInstanceUID", stored,
-                                    "SeriesInstanceUID", DicomFiles.newUid(),
-                                    "SOPInstanceUID", DicomFiles.newUid()));
-            large.add(file);
-            size += file.length;
-        }
-        HttpResponse<byte[]> ok =
-                stow("/dicomweb/studies", "large-5c2", large.toArray(byte[][]::new));
+        byte[][] large = ctSlicesOver(stored, 5L << 20);
+        HttpResponse<byte[]> ok = stow("/dicomweb/studies", "large-5c2", large);
         assertThat(ok.statusCode())
                 .as(new String(ok.body(), StandardCharsets.UTF_8))
                 .isEqualTo(200);
 
         String study = DicomFiles.newUid();
-        List<byte[]> files = new ArrayList<>();
-        long total = 0;
-        while (total <= (long) RunningServer.MAX_REQUEST_MB << 20) {
-            byte[] file =
-                    DicomFiles.copy(
-                            "dcmqi/ct-3slice/01.dcm",
-                            Map.of(
-                                    "StudyInstanceUID", study,
-                                    "SeriesInstanceUID", DicomFiles.newUid(),
-                                    "SOPInstanceUID", DicomFiles.newUid()));
-            files.add(file);
-            total += file.length;
-        }
+        byte[][] files = ctSlicesOver(study, (long) RunningServer.MAX_REQUEST_MB << 20);
 
-        HttpResponse<byte[]> response =
-                stow("/dicomweb/studies", "too-large-7c1", files.toArray(byte[][]::new));
+        HttpResponse<byte[]> response = stow("/dicomweb/studies", "too-large-7c1", files);
 
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(new String(response.body(), StandardCharsets.UTF_8))
@@ -655,6 +629,24 @@ class DicomWebIT {
                                 .body())
                 .asString(StandardCharsets.UTF_8)
                 .isIn("", "[]");
+    }
+
+    /** Copies of one CT slice in the study, each its own series, together over {@code bytes}. */
+    private static byte[][] ctSlicesOver(String study, long bytes) {
+        List<byte[]> files = new ArrayList<>();
+        long total = 0;
+        while (total <= bytes) {
+            byte[] file =
+                    DicomFiles.copy(
+                            "dcmqi/ct-3slice/01.dcm",
+                            Map.of(
+                                    "StudyInstanceUID", study,
+                                    "SeriesInstanceUID", DicomFiles.newUid(),
+                                    "SOPInstanceUID", DicomFiles.newUid()));
+            files.add(file);
+            total += file.length;
+        }
+        return files.toArray(byte[][]::new);
     }
 
     private static ImagingStudy imagingStudy(String studyUid) {
