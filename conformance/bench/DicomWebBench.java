@@ -40,7 +40,7 @@ public class DicomWebBench {
     public static void main(String[] args) throws Exception {
         int studies = Integer.parseInt(args[0]);
         int queries = Integer.parseInt(args[1]);
-        Path data = Path.of(System.getProperty("dicom.data", "/work/shared/data/dicom"));
+        Path data = Path.of(System.getProperty("dicom.data", "testdata/dicom"));
         List<Server> servers = new ArrayList<>();
         for (String spec : Arrays.copyOfRange(args, 2, args.length)) {
             String[] nameRest = spec.split("=", 2);

@@ -6,7 +6,7 @@
 #   conformance/bench/dicomweb-bench.sh [studies=30] [queries=300]
 #
 # Needs: server/target/quorum-server.jar (./quorum build), Debian orthanc + orthanc-dicomweb,
-# libpixelmed-java, ../shared/data/dicom beside the repository (or DICOM_DATA). Both servers listen on 127.0.0.1 only
+# libpixelmed-java, testdata/dicom (or DICOM_DATA). Both servers listen on 127.0.0.1 only
 # (Orthanc: RemoteAccessAllowed false) on free ports, with their own temporary data directories.
 set -euo pipefail
 
@@ -15,7 +15,7 @@ QUERIES=${2:-300}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 JAR="$ROOT/server/target/quorum-server.jar"
 PIXELMED=/usr/share/java/pixelmed.jar
-DATA=${DICOM_DATA:-$ROOT/../shared/data/dicom}
+DATA=${DICOM_DATA:-$ROOT/testdata/dicom}
 [ -f "$JAR" ] || { echo "missing $JAR: run ./quorum build first" >&2; exit 1; }
 for f in /usr/sbin/Orthanc /usr/share/orthanc/plugins/libOrthancDicomWeb.so "$PIXELMED"; do
     [ -e "$f" ] || { echo "missing $f: apt-get install orthanc orthanc-dicomweb libpixelmed-java" >&2; exit 1; }

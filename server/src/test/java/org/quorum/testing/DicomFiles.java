@@ -15,12 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
-import org.quorum.deid.text.eval.SharedData;
+import org.quorum.deid.text.eval.TestData;
 
 /** The shared DICOM test files, and copies of them with fresh UIDs and chosen attributes. */
 public final class DicomFiles {
 
-    public static final Path ROOT = SharedData.require().resolve("dicom");
+    public static final Path ROOT = TestData.require().resolve("dicom");
 
     private DicomFiles() {}
 

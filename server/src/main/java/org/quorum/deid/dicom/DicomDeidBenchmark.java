@@ -15,13 +15,13 @@ import org.quorum.deid.dicom.DicomFolderDeidentifier.Status;
 import org.quorum.deid.dicom.DicomFolderDeidentifier.Summary;
 import org.quorum.deid.keys.DeidKeyService;
 import org.quorum.deid.text.DatePolicy;
-import org.quorum.deid.text.eval.SharedData;
+import org.quorum.deid.text.eval.TestData;
 import org.quorum.deid.text.lexicon.PhiLexicon;
 
 /**
  * Files per second of DICOM de-identification against {@code gdcmanon} (Debian {@code
- * libgdcm-tools}) on the same files: the DICOM files of {@code shared/data/deid-dicom} and {@code
- * shared/data/dicom} that gdcmanon accepts, copied {@code copies} times into a temporary folder.
+ * libgdcm-tools}) on the same files: the DICOM files of {@code testdata/deid-dicom} and {@code
+ * testdata/dicom} that gdcmanon accepts, copied {@code copies} times into a temporary folder.
  *
  * <p>Three figures: Quorum in-process (one JVM, after a warm-up pass, median of three passes,
  * dictionary loading timed apart), Quorum's CLI ({@code java -jar quorum-server.jar deid dicom},
@@ -30,7 +30,7 @@ import org.quorum.deid.text.lexicon.PhiLexicon;
  * Encrypted Attributes Sequence), wall time, one process for the whole tree, median of three runs.
  *
  * <p>Usage: {@code DicomDeidBenchmark [shared-data-folder] [copies] [quorum-server.jar]} (default:
- * nearest {@code shared/data}, 15 copies, {@code server/target/quorum-server.jar} or {@code
+ * nearest {@code testdata}, 15 copies, {@code server/target/quorum-server.jar} or {@code
  * target/quorum-server.jar}).
  */
 public final class DicomDeidBenchmark {
@@ -41,7 +41,7 @@ public final class DicomDeidBenchmark {
     private DicomDeidBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        Path data = args.length > 0 ? Path.of(args[0]) : SharedData.require();
+        Path data = args.length > 0 ? Path.of(args[0]) : TestData.require();
         int copies = args.length > 1 ? Integer.parseInt(args[1]) : 15;
         Path jar = args.length > 2 ? Path.of(args[2]) : defaultJar();
         Path work = Files.createTempDirectory("deid-dicom-bench");

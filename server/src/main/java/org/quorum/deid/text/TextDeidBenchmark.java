@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.quorum.deid.keys.DeidKeyService;
-import org.quorum.deid.text.eval.SharedData;
 import org.quorum.deid.text.eval.SyntheaNotesCorpus;
+import org.quorum.deid.text.eval.TestData;
 import org.quorum.deid.text.lexicon.PhiLexicon;
 
 /**
@@ -15,14 +15,14 @@ import org.quorum.deid.text.lexicon.PhiLexicon;
  * notes, single-threaded: MB/s of UTF-8 text and notes/s, after one warm-up pass.
  *
  * <p>Usage: {@code TextDeidBenchmark [shared-data-folder] [passes]} (default: nearest {@code
- * shared/data}, 5 passes).
+ * testdata}, 5 passes).
  */
 public final class TextDeidBenchmark {
 
     private TextDeidBenchmark() {}
 
     public static void main(String[] args) throws IOException {
-        Path data = args.length > 0 ? Path.of(args[0]) : SharedData.require();
+        Path data = args.length > 0 ? Path.of(args[0]) : TestData.require();
         int passes = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         List<String> notes = SyntheaNotesCorpus.noteTexts(data.resolve("synthea-10pt"));
         long bytes = notes.stream().mapToLong(n -> n.getBytes(StandardCharsets.UTF_8).length).sum();

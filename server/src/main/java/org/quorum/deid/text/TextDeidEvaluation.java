@@ -7,8 +7,8 @@ import java.util.List;
 import org.quorum.deid.text.eval.DeidScorer;
 import org.quorum.deid.text.eval.LabelledText;
 import org.quorum.deid.text.eval.PresidioCorpus;
-import org.quorum.deid.text.eval.SharedData;
 import org.quorum.deid.text.eval.SyntheaNotesCorpus;
+import org.quorum.deid.text.eval.TestData;
 import org.quorum.deid.text.lexicon.PhiLexicon;
 
 /**
@@ -16,8 +16,8 @@ import org.quorum.deid.text.lexicon.PhiLexicon;
  * and on the Synthea notes, with and without the patient's record as context.
  *
  * <p>Usage: {@code TextDeidEvaluation [shared-data-folder] [--misses]}; without a folder, the
- * nearest {@code shared/data} above the working directory. {@code --misses} also lists missed and
- * wrongly found tokens (the data sets are synthetic; never run it on real notes).
+ * {@code testdata/} of the repository. {@code --misses} also lists missed and wrongly found tokens
+ * (the data sets are synthetic; never run it on real notes).
  */
 public final class TextDeidEvaluation {
 
@@ -28,7 +28,7 @@ public final class TextDeidEvaluation {
         Path data =
                 args.length > 0 && !args[0].startsWith("--")
                         ? Path.of(args[0])
-                        : SharedData.require();
+                        : TestData.require();
         PhiLexicon lexicon = PhiLexicon.standard();
         PhiDetector detector = new PhiDetector(lexicon);
 

@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.quorum.deid.keys.DeidKeyService;
-import org.quorum.deid.text.eval.SharedData;
+import org.quorum.deid.text.eval.TestData;
 import org.quorum.testing.ServerProcess;
 
 /** {@code quorum deid dicom} as the packaged jar runs it, on the shared highdicom samples. */
@@ -28,7 +28,7 @@ class DeidDicomCliIT {
                         "deid",
                         "dicom",
                         "--in",
-                        SharedData.require().resolve("dicom/highdicom").toString(),
+                        TestData.require().resolve("dicom/highdicom").toString(),
                         "--out",
                         out.toString(),
                         "--policy",

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.quorum.deid.dicom.DicomFolderDeidentifier;
 import org.quorum.deid.keys.DeidKeyService;
 import org.quorum.deid.keys.IdentifierKind;
-import org.quorum.deid.text.eval.SharedData;
+import org.quorum.deid.text.eval.TestData;
 import org.quorum.deid.text.lexicon.PhiLexicon;
 import picocli.CommandLine;
 
@@ -67,7 +67,7 @@ class OnePatientAcrossModalitiesTest {
                                 "{\"id\":\"n1\",\"patient\":\"Patient/homer\",\"text\":\"Homer Simpson was seen on 2021-03-04 for headaches.\"}"),
                         StandardCharsets.UTF_8);
         Path images = Files.createDirectories(dir.resolve("images"));
-        Path image = SharedData.require().resolve("deid-dicom/ctbrain1.dcm");
+        Path image = TestData.require().resolve("deid-dicom/ctbrain1.dcm");
         Files.copy(image, images.resolve("ctbrain1.dcm"));
 
         run(

@@ -39,7 +39,7 @@ import org.quorum.deid.fhir.FhirDeidentifier;
 import org.quorum.deid.keys.DeidKeyService;
 import org.quorum.deid.keys.IdentifierKind;
 import org.quorum.deid.text.DatePolicy;
-import org.quorum.deid.text.eval.SharedData;
+import org.quorum.deid.text.eval.TestData;
 import org.quorum.deid.text.lexicon.PhiLexicon;
 
 /**
@@ -64,7 +64,7 @@ class DicomDeidentifierTest {
 
     @BeforeAll
     static void deidentifyAllSharedDicom() throws IOException {
-        Path data = SharedData.require();
+        Path data = TestData.require();
         input = work.resolve("in");
         output = work.resolve("out");
         copyTree(data.resolve("deid-dicom"), input.resolve("deid-dicom"));

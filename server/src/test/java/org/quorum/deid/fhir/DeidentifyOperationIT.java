@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.quorum.deid.cli.DeidFhirCommand;
 import org.quorum.deid.keys.DeidKeyService;
 import org.quorum.deid.keys.IdentifierKind;
-import org.quorum.deid.text.eval.SharedData;
+import org.quorum.deid.text.eval.TestData;
 import org.quorum.deid.text.lexicon.PhiLexicon;
 import org.quorum.security.Role;
 import org.quorum.testing.Http;
@@ -78,7 +78,7 @@ class DeidentifyOperationIT {
     static void readOnePatientsRecord(RunningServer running) throws IOException {
         server = running;
         parser = server.fhirContext().newJsonParser();
-        inputLines = patientRecord(SharedData.require().resolve("synthea-10pt"), PATIENT_ID);
+        inputLines = patientRecord(TestData.require().resolve("synthea-10pt"), PATIENT_ID);
         Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
         for (String line : inputLines) {
             Resource resource = (Resource) parser.parseResource(line);

@@ -35,7 +35,7 @@ import org.quorum.deid.keys.DeidKeyService;
 import org.quorum.deid.keys.IdentifierKind;
 import org.quorum.deid.text.DatePolicy;
 import org.quorum.deid.text.FhirKnownPhiReader;
-import org.quorum.deid.text.eval.SharedData;
+import org.quorum.deid.text.eval.TestData;
 import org.quorum.deid.text.lexicon.PhiLexicon;
 
 /** Runs the de-identifier over the shared Synthea sample (10 patients, every resource file). */
@@ -54,7 +54,7 @@ class FhirDeidentifierSyntheaTest {
 
     @BeforeAll
     static void run() throws IOException {
-        Path dir = SharedData.require().resolve("synthea-10pt");
+        Path dir = TestData.require().resolve("synthea-10pt");
         inputLines = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file :

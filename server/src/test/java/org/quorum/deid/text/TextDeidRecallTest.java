@@ -8,8 +8,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.quorum.deid.text.eval.DeidScorer;
 import org.quorum.deid.text.eval.PresidioCorpus;
-import org.quorum.deid.text.eval.SharedData;
 import org.quorum.deid.text.eval.SyntheaNotesCorpus;
+import org.quorum.deid.text.eval.TestData;
 import org.quorum.deid.text.lexicon.PhiLexicon;
 
 /**
@@ -27,7 +27,7 @@ class TextDeidRecallTest {
     static void scoreTheSharedData() throws IOException {
         // Walks up from the working directory: the repository has shared/ beside it, here and in
         // CI.
-        Path data = SharedData.require();
+        Path data = TestData.require();
         PhiLexicon lexicon = PhiLexicon.standard();
         PhiDetector detector = new PhiDetector(lexicon);
         presidio =

@@ -6,14 +6,14 @@ import com.pixelmed.dicom.FileMetaInformation;
 import com.pixelmed.dicom.TransferSyntax;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import org.quorum.deid.text.eval.TestData;
 
 /** The shared DICOM test images, and writing datasets as Part 10 files. */
 final class SourceImages {
 
-    /** {@code shared/data/dicom}, found by walking up from the module directory. */
-    static final Path ROOT = folder();
+    /** {@code testdata/dicom}. */
+    static final Path ROOT = TestData.resolve("dicom");
 
     /** pydicom CT_small.dcm: the image the profile examples point at. */
     static final Path CT = ROOT.resolve("pydicom/CT_small.dcm");
@@ -23,19 +23,6 @@ final class SourceImages {
     static final Path MR = ROOT.resolve("pydicom/MR_small.dcm");
 
     private SourceImages() {}
-
-    private static Path folder() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared").resolve("data").resolve("dicom");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException(
-                "no shared/data/dicom folder above "
-                        + Path.of("").toAbsolutePath()
-                        + "; check out shared/ beside the repository");
-    }
 
     static AttributeList read(Path file) {
         try {

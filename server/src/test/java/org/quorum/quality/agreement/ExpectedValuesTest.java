@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Every value of {@code shared/data/agreement/EXPECTED.md}, from the shared CSV files. Values given
+ * Every value of {@code testdata/agreement/EXPECTED.md}, from the reference CSV files. Values given
  * with 10 decimals are checked to 1e-9 (the brief asks for 1e-6); values given with fewer decimals
  * to half a unit of the last decimal.
  */
@@ -103,13 +103,9 @@ class ExpectedValuesTest {
     }
 
     // EXPECTED.md: fleiss1971_diagnoses.csv, all 6 raters, 0.4302445201, and per category.
-    // The shared file's rater6 column is one lower than irr's diagnoses$rater6 (and Fleiss
-    // 1971) in all 30 rows, so from the file Fleiss' kappa is 0.2822, not 0.4302. The values of
-    // EXPECTED.md are those of the published data, so these two checks run on irr's data set
-    // (IRR_DIAGNOSES below); shared_diagnoses_file_... pins the difference until the file is fixed.
     @Test
-    void fleiss_kappa_of_all_six_raters_of_the_published_data_matches_fleiss_1971() {
-        FleissKappa.Result result = FleissKappa.compute(IRR_DIAGNOSES);
+    void fleiss_kappa_of_all_six_raters_matches_fleiss_1971() {
+        FleissKappa.Result result = FleissKappa.compute(diagnosesFile());
 
         assertThat(result.units()).isEqualTo(30);
         assertThat(result.ratingsPerUnit()).isEqualTo(6);
@@ -117,8 +113,8 @@ class ExpectedValuesTest {
     }
 
     @Test
-    void fleiss_kappa_per_category_of_the_published_data_matches_irr() {
-        FleissKappa.Result result = FleissKappa.compute(IRR_DIAGNOSES);
+    void fleiss_kappa_per_category_matches_irr() {
+        FleissKappa.Result result = FleissKappa.compute(diagnosesFile());
 
         assertThat(result.categories()).containsExactly("1", "2", "3", "4", "5");
         double[] expected = {0.245, 0.245, 0.520, 0.471, 0.566};
@@ -130,21 +126,18 @@ class ExpectedValuesTest {
     }
 
     @Test
-    void shared_diagnoses_file_matches_irr_except_rater6_which_is_one_lower_in_every_row() {
-        // When shared/data/agreement/fleiss1971_diagnoses.csv is corrected this fails: then read
-        // the two six-rater checks above from the file and delete this test.
-        CodedRatings shared =
-                CodedRatings.encode(ReferenceData.unitsAsRows("fleiss1971_diagnoses.csv"));
+    void diagnoses_file_is_irr_diagnoses_in_every_cell() {
+        // The file was corrected on 2026-12-03 (its rater6 column had been one lower in every
+        // row); this pins it to irr's data set so that a regression shows here first.
+        CodedRatings file = diagnosesFile();
 
+        assertThat(file.unitCount()).isEqualTo(30);
         for (int u = 0; u < 30; u++) {
-            for (int r = 0; r < 5; r++) {
-                assertThat(label(shared, u, r))
+            for (int r = 0; r < 6; r++) {
+                assertThat(label(file, u, r))
                         .as("unit %d rater %d", u + 1, r + 1)
                         .isEqualTo(label(IRR_DIAGNOSES, u, r));
             }
-            assertThat(Integer.parseInt(label(shared, u, 5)))
-                    .as("unit %d rater 6", u + 1)
-                    .isEqualTo(Integer.parseInt(label(IRR_DIAGNOSES, u, 5)) - 1);
         }
     }
 
@@ -194,6 +187,10 @@ class ExpectedValuesTest {
         assertThat(result.observedAgreement()).isCloseTo(0.70, within(TEN_DECIMALS));
         assertThat(result.expectedAgreement()).isCloseTo(0.50, within(TEN_DECIMALS));
         assertThat(result.kappa()).isCloseTo(0.40, within(TEN_DECIMALS));
+    }
+
+    private static CodedRatings diagnosesFile() {
+        return CodedRatings.encode(ReferenceData.unitsAsRows("fleiss1971_diagnoses.csv"));
     }
 
     private static String label(CodedRatings ratings, int unit, int rater) {

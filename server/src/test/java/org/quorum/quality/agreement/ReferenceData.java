@@ -7,31 +7,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.quorum.deid.text.eval.TestData;
 import org.quorum.quality.agreement.CsvRecords.CsvRecord;
 
 /**
- * The published reference data sets of {@code shared/data/agreement} (see its EXPECTED.md).
- *
- * <p>The folder is found by walking up from the working directory: {@code shared/} sits beside the
- * repository clone in CI and at {@code /work/shared} for {@code /work/main} and for this scratch
- * project. A missing folder fails the tests instead of skipping them.
+ * The published reference data sets of {@code testdata/agreement} (see its EXPECTED.md). A missing
+ * folder fails the tests instead of skipping them.
  */
 final class ReferenceData {
 
     private ReferenceData() {}
 
-    /** The {@code shared/data/agreement} folder. */
+    /** The {@code testdata/agreement} folder. */
     static Path folder() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared").resolve("data").resolve("agreement");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException(
-                "no shared/data/agreement folder above "
-                        + Path.of("").toAbsolutePath()
-                        + "; check out shared/ beside the repository");
+        return TestData.resolve("agreement");
     }
 
     static Path file(String name) {
