@@ -1,0 +1,102 @@
+package org.quorum.dicom;
+
+import java.io.IOException;
+import java.util.Set;
+import org.quorum.deid.keys.DeidKeyService;
+import org.quorum.deid.keys.IdentifierKind;
+import org.quorum.dicom.fhir.ImagingStudyMirror;
+import org.quorum.dicom.sr.DicomSrService;
+import org.quorum.dicom.sr.LabelSrMapper;
+import org.quorum.dicom.sr.MeasurementReportBuilder;
+import org.quorum.dicom.sr.fhir.DaoLabelReferences;
+import org.quorum.dicom.sr.fhir.DicomSrOperation;
+import org.quorum.dicom.sr.fhir.FinalLabelSrInterceptor;
+import org.quorum.dicom.sr.fhir.LabelSrPublisher;
+import org.quorum.dicom.store.DicomStore;
+import org.quorum.dicom.store.index.DicomIndex;
+import org.quorum.dicom.web.DicomWebApplication;
+import org.quorum.platform.Platform;
+import org.quorum.security.LocalSecrets;
+import org.quorum.security.Role;
+import org.quorum.security.SecurityCapability;
+
+/**
+ * The DICOM capability: the store (Part 10 files plus the index in HAPI's database), the
+ * ImagingStudy mirror, image labels as TID 1500 SRs ({@code $dicom-sr}, and automatically for final
+ * labels), and DICOMweb at {@code /dicomweb}.
+ */
+public final class DicomInstaller {
+
+    private DicomInstaller() {}
+
+    public static DicomStore install(Platform platform, SecurityCapability security) {
+        DicomIndex index =
+                new DicomIndex(platform.entityManagerFactory(), platform.transactionManager());
+        DicomStore store =
+                new DicomStore(
+                        platform.settings().storage().dataDir().resolve("dicom"),
+                        index,
+                        new ImagingStudyMirror(platform.daos(), index));
+
+        // Annotators appear in SRs under a keyed pseudonym: the de-identification secret's when
+        // one is configured, else this installation's own random key.
+        DeidKeyService observerKeys =
+                platform.settings().deid().keys().orElseGet(() -> localKeys(platform));
+        LabelSrPublisher srPublisher =
+                new LabelSrPublisher(
+                        new DicomSrService(
+                                store,
+                                new LabelSrMapper(
+                                        new DaoLabelReferences(platform.daos()),
+                                        reference ->
+                                                observerKeys.pseudonym(
+                                                        IdentifierKind.OTHER_ID, reference)),
+                                new MeasurementReportBuilder(platform.clock())),
+                        platform.daos());
+        platform.fhirServer().registerProvider(new DicomSrOperation(srPublisher));
+        platform.storageInterceptors()
+                .registerInterceptor(
+                        new FinalLabelSrInterceptor(srPublisher, platform.transactions()));
+
+        platform.servlet(
+                "dicomweb",
+                DicomWebApplication.PATH + "/*",
+                DicomWebApplication.servlet(
+                        store,
+                        security.policy(),
+                        security.assignments(),
+                        platform.settings().http().maxRequestMegabytes()));
+        // The roles that reach clinical data; AccessPolicy decides per request inside (STOW
+        // create, QIDO search, WADO read).
+        platform.prefixRoute(
+                DicomWebApplication.PATH,
+                servlets ->
+                        security.http()
+                                .require(
+                                        Set.of(
+                                                Role.PROJECT_ADMIN,
+                                                Role.INTEGRATION,
+                                                Role.ANNOTATOR,
+                                                Role.REVIEWER,
+                                                Role.ADJUDICATOR),
+                                        "dicomweb",
+                                        exchange -> {
+                                            // The prefix match stripped /dicomweb from the
+                                            // relative path the servlet mapping needs.
+                                            exchange.setRelativePath(exchange.getRequestPath());
+                                            servlets.handleRequest(exchange);
+                                        }));
+        return store;
+    }
+
+    private static DeidKeyService localKeys(Platform platform) {
+        try {
+            return DeidKeyService.fromKeyFile(
+                    LocalSecrets.loadOrCreate(
+                            platform.settings().storage().dataDir(), "sr-observer.key"));
+        } catch (IOException e) {
+            throw new IllegalStateException(
+                    "Cannot create the local key sr-observer.key under the data directory", e);
+        }
+    }
+}

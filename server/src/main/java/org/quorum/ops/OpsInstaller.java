@@ -1,0 +1,29 @@
+package org.quorum.ops;
+
+import java.time.Duration;
+import java.util.Set;
+import org.quorum.platform.Platform;
+import org.quorum.security.Role;
+import org.quorum.security.SecurityCapability;
+
+/** Operations: health checks (open) and Prometheus metrics (role-gated). */
+public final class OpsInstaller {
+
+    private OpsInstaller() {}
+
+    public static HealthService install(Platform platform, SecurityCapability security) {
+        platform.metrics().bindConnectionPool(platform.dataSource());
+        HealthService health = new HealthService(platform.dataSource(), Duration.ofSeconds(5));
+        platform.exactRoute("/health", HealthHandler.readiness(health));
+        platform.exactRoute("/health/ready", HealthHandler.readiness(health));
+        platform.exactRoute("/health/live", HealthHandler.liveness(health));
+        platform.exactRoute(
+                "/metrics",
+                security.http()
+                        .require(
+                                Set.of(Role.PROJECT_ADMIN, Role.INTEGRATION, Role.AUDITOR),
+                                "metrics",
+                                platform.metrics().scrapeHandler()));
+        return health;
+    }
+}

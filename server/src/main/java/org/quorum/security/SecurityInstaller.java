@@ -1,0 +1,45 @@
+package org.quorum.security;
+
+import org.quorum.audit.AuditService;
+import org.quorum.platform.Platform;
+import org.quorum.security.fhir.FhirAccessInterceptor;
+import org.quorum.security.fhir.FhirAuthenticationInterceptor;
+import org.quorum.security.fhir.QuorumAuthorizationInterceptor;
+import org.quorum.security.fhir.QuorumSearchNarrowingInterceptor;
+import org.quorum.security.http.AuthEndpoints;
+import org.quorum.security.http.HttpGuards;
+
+/**
+ * The security capability: tokens, the access policy and case assignments, the FHIR interceptors
+ * that enforce them, the embedded authorisation server's endpoints, and the guard other HTTP routes
+ * are wrapped in.
+ */
+public final class SecurityInstaller {
+
+    private SecurityInstaller() {}
+
+    public static SecurityCapability install(Platform platform, AuditService audit) {
+        SecurityService service =
+                SecurityService.create(
+                        platform.settings().security(),
+                        platform.settings().storage().dataDir(),
+                        platform.clock());
+        CaseAssignments assignments = new CaseAssignments(platform.daos());
+        var fhirServer = platform.fhirServer();
+        fhirServer.registerInterceptor(new FhirAuthenticationInterceptor(service.verifier()));
+        fhirServer.registerInterceptor(new FhirAccessInterceptor(service.policy()));
+        fhirServer.registerInterceptor(
+                new QuorumAuthorizationInterceptor(platform.fhir(), service.policy(), assignments));
+        fhirServer.registerInterceptor(
+                new QuorumSearchNarrowingInterceptor(
+                        platform.fhir(), service.policy(), assignments));
+
+        AuthEndpoints auth = new AuthEndpoints(service, audit, platform.clock());
+        platform.exactRoute("/fhir/.well-known/smart-configuration", auth.smartConfiguration());
+        platform.exactRoute("/.well-known/smart-configuration", auth.smartConfiguration());
+        platform.exactRoute("/auth/token", auth.token());
+        platform.exactRoute("/auth/jwks", auth.jwks());
+        return new SecurityCapability(
+                service, assignments, new HttpGuards(service.verifier(), audit, platform.clock()));
+    }
+}
