@@ -71,8 +71,27 @@ public final class QuorumProfiles {
     public static final String MEASURE_CLASS_BALANCE =
             CANONICAL_BASE + "/Measure/quorum-class-balance";
 
+    // Review workflow (docs/workflow.md).
+    public static final String EXT_REVIEW_POLICY =
+            CANONICAL_BASE + "/StructureDefinition/quorum-review-policy";
+    public static final String EXT_QUALIFICATION_REQUIREMENT =
+            CANONICAL_BASE + "/StructureDefinition/quorum-qualification-requirement";
+
+    public static final String CS_REVIEW_MODE = CANONICAL_BASE + "/CodeSystem/quorum-review-mode";
+    public static final String CS_PROJECT_ROLE = CANONICAL_BASE + "/CodeSystem/quorum-project-role";
+    public static final String CS_CASE_TYPE = CANONICAL_BASE + "/CodeSystem/quorum-case-type";
+    public static final String CS_CASE_STATUS = CANONICAL_BASE + "/CodeSystem/quorum-case-status";
+    public static final String CS_TASK_PARAMETER =
+            CANONICAL_BASE + "/CodeSystem/quorum-task-parameter";
+    public static final String CS_WORK_STATISTIC =
+            CANONICAL_BASE + "/CodeSystem/quorum-work-statistic";
+
+    public static final String MEASURE_AUTOMATION_BIAS =
+            CANONICAL_BASE + "/Measure/quorum-automation-bias";
+    public static final String MEASURE_WORK_REPORT = CANONICAL_BASE + "/Measure/quorum-work-report";
+
     /**
-     * Search parameter {@code project} on Observation, Task and DetectedIssue: the quorum-project
+     * Search parameter {@code project} on Observation, Task, DetectedIssue and PractitionerRole: the quorum-project
      * extension, e.g. {@code Observation?project=ResearchStudy/42}.
      */
     public static final String SP_PROJECT = CANONICAL_BASE + "/SearchParameter/quorum-project";

@@ -6,17 +6,22 @@ import ca.uhn.fhir.validation.IInstanceValidatorModule;
 import org.quorum.fhir.profiles.CapabilityStatementProfiles;
 import org.quorum.fhir.profiles.ProfilePackageInstaller;
 import org.quorum.fhir.profiles.ProfileValidationInterceptor;
+import org.quorum.labels.LabelReadModel;
 import org.quorum.platform.Platform;
 
 /**
  * The FHIR capability: Quorum's profiles installed and enforced on write, write metrics, the
- * capability statement, safe error answers, and HAPI's REST server mounted at {@code /fhir/*}.
+ * capability statement, safe error answers, HAPI's REST server mounted at {@code /fhir/*}, and the
+ * label read model other capabilities share.
  */
 public final class FhirInstaller {
 
     private FhirInstaller() {}
 
-    public static void install(Platform platform) {
+    /**
+     * @return the label read model the other capabilities share
+     */
+    public static LabelReadModel install(Platform platform) {
         platform.storageInterceptors()
                 .registerInterceptor(
                         new ProfileValidationInterceptor(
@@ -32,6 +37,7 @@ public final class FhirInstaller {
                 .registerInterceptor(new CapabilityStatementProfiles(QuorumVersion.get()));
         platform.fhirServer().registerInterceptor(new SafeErrorInterceptor());
         platform.servlet("fhir", "/fhir/*", platform.fhirServer());
+        return new LabelReadModel(platform.daos());
     }
 
     private static String packageVersion() {

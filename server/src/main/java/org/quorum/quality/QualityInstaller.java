@@ -1,6 +1,7 @@
 package org.quorum.quality;
 
 import java.util.Set;
+import org.quorum.labels.LabelReadModel;
 import org.quorum.platform.Platform;
 import org.quorum.quality.consistency.ConsistencyInterceptor;
 import org.quorum.quality.data.FhirQualityStore;
@@ -18,9 +19,10 @@ public final class QualityInstaller {
 
     private QualityInstaller() {}
 
-    public static QualityService install(Platform platform, SecurityCapability security) {
+    public static QualityService install(
+            Platform platform, SecurityCapability security, LabelReadModel labels) {
         QualityService quality =
-                new QualityService(new FhirQualityStore(platform.daos()), platform.clock());
+                new QualityService(new FhirQualityStore(platform.daos(), labels), platform.clock());
         platform.storageInterceptors()
                 .registerInterceptor(
                         new ConsistencyInterceptor(

@@ -16,10 +16,12 @@ import org.quorum.dicom.store.DicomStore;
 import org.quorum.fhir.FhirInstaller;
 import org.quorum.fhir.FhirJpaConfig;
 import org.quorum.fhir.FhirRestConfig;
+import org.quorum.labels.LabelReadModel;
 import org.quorum.ops.Metrics;
 import org.quorum.ops.OpsInstaller;
 import org.quorum.platform.Platform;
 import org.quorum.quality.QualityInstaller;
+import org.quorum.quality.QualityService;
 import org.quorum.security.SecurityCapability;
 import org.quorum.security.SecurityInstaller;
 import org.quorum.security.SecurityService;
@@ -88,10 +90,10 @@ public final class QuorumServer implements AutoCloseable {
             spring.refresh();
             platform = new Platform(settings, spring, metrics, Clock.systemUTC());
 
-            FhirInstaller.install(platform);
+            LabelReadModel labels = FhirInstaller.install(platform);
             AuditService audit = AuditInstaller.install(platform, Principals::identityOf);
             SecurityCapability security = SecurityInstaller.install(platform, audit);
-            QualityInstaller.install(platform, security);
+            QualityService quality = QualityInstaller.install(platform, security, labels);
             DeidOperationInstaller.install(platform);
             DicomStore dicom = DicomInstaller.install(platform, security);
             OpsInstaller.install(platform, security);

@@ -3,8 +3,8 @@ package org.quorum.quality;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.quorum.quality.data.Label;
-import org.quorum.quality.data.LabelCode;
+import org.quorum.labels.Label;
+import org.quorum.labels.LabelCode;
 
 /** Labels for unit tests, built fluently: {@code TestLabels.label("Observation/1").code("a")…}. */
 public final class TestLabels {

@@ -9,11 +9,13 @@ import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.IValidatorModule;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
+import ca.uhn.fhir.validation.ValidationOptions;
 import ca.uhn.fhir.validation.ValidationResult;
 import java.util.List;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.quorum.labels.LabelRecognition;
 import org.quorum.profiles.QuorumProfiles;
 
 /**
@@ -23,8 +25,10 @@ import org.quorum.profiles.QuorumProfiles;
  *
  * <p>It runs before commit rather than before storage so that references inside a transaction
  * Bundle ({@code urn:uuid:} placeholders) are already resolved to the ids the profile's rules
- * check. Resources that claim no Quorum profile are not validated here (HAPI's {@code $validate}
- * remains available for them).
+ * check. A label that belongs to a project but leaves {@code meta.profile} out is validated against
+ * QuorumLabel all the same ({@link LabelRecognition}): leaving the claim out does not escape the
+ * rules. Other resources that claim no Quorum profile are not validated here (HAPI's {@code
+ * $validate} remains available for them).
  */
 @Interceptor
 public final class ProfileValidationInterceptor {
@@ -49,17 +53,27 @@ public final class ProfileValidationInterceptor {
         validateClaimedProfiles(resource);
     }
 
-    /** Validates {@code resource} when it claims a Quorum profile; throws on any error. */
+    /**
+     * Validates {@code resource} when it claims a Quorum profile or is a label; throws on any
+     * error.
+     */
     public void validateClaimedProfiles(IBaseResource resource) {
         List<String> claimed =
                 resource.getMeta().getProfile().stream()
                         .map(IPrimitiveType::getValueAsString)
                         .filter(QuorumProfiles::isQuorumCanonical)
                         .toList();
+        ValidationOptions options = new ValidationOptions();
+        if (LabelRecognition.isLabel(resource) && !claimed.contains(QuorumProfiles.LABEL)) {
+            // A project's label that does not claim the profile is held to it all the same.
+            claimed = new java.util.ArrayList<>(claimed);
+            claimed.add(QuorumProfiles.LABEL);
+            options.addProfile(QuorumProfiles.LABEL);
+        }
         if (claimed.isEmpty()) {
             return;
         }
-        ValidationResult result = validator.validateWithResult(resource);
+        ValidationResult result = validator.validateWithResult(resource, options);
         List<SingleValidationMessage> errors =
                 result.getMessages().stream()
                         .filter(

@@ -2,8 +2,8 @@ package org.quorum.quality.agreement;
 
 import java.util.Optional;
 import java.util.Set;
+import org.quorum.labels.Label;
 import org.quorum.quality.QualityException;
-import org.quorum.quality.data.Label;
 
 /**
  * What {@code $agreement} computes.

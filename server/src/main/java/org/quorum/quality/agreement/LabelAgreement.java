@@ -11,12 +11,12 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
+import org.quorum.labels.Label;
 import org.quorum.quality.QualityException;
 import org.quorum.quality.QualityException.Problem;
 import org.quorum.quality.agreement.ProjectAgreement.ClassAgreement;
 import org.quorum.quality.agreement.ProjectAgreement.PairAgreement;
 import org.quorum.quality.agreement.ProjectAgreement.SchemaAgreement;
-import org.quorum.quality.data.Label;
 
 /**
  * Turns labels into ratings and computes agreement on them with the statistics of this package.

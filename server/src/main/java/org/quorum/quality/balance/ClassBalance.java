@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.quorum.labels.Label;
 import org.quorum.quality.balance.ClassBalanceReport.ClassCount;
 import org.quorum.quality.balance.ClassBalanceReport.SchemaBalance;
-import org.quorum.quality.data.Label;
 import org.quorum.quality.data.Project;
 import org.quorum.quality.data.SchemaVersion;
 

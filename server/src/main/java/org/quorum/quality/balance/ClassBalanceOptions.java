@@ -2,8 +2,8 @@ package org.quorum.quality.balance;
 
 import java.util.Optional;
 import java.util.Set;
+import org.quorum.labels.Label;
 import org.quorum.quality.QualityException;
-import org.quorum.quality.data.Label;
 
 /**
  * What {@code $class-balance} computes.

@@ -3,8 +3,8 @@ package org.quorum.quality.balance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.quorum.labels.Label;
 import org.quorum.quality.data.FhirQualityStore;
-import org.quorum.quality.data.Label;
 import org.quorum.quality.data.Project;
 import org.quorum.quality.data.SchemaVersion;
 

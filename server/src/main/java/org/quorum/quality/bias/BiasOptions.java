@@ -3,8 +3,8 @@ package org.quorum.quality.bias;
 import java.time.LocalDate;
 import java.util.Optional;
 import java.util.Set;
+import org.quorum.labels.Label;
 import org.quorum.quality.QualityException;
-import org.quorum.quality.data.Label;
 import org.quorum.quality.stats.MultipleComparisons;
 
 /**

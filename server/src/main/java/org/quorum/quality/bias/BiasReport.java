@@ -2,7 +2,7 @@ package org.quorum.quality.bias;
 
 import java.util.List;
 import java.util.OptionalDouble;
-import org.quorum.quality.data.LabelCode;
+import org.quorum.labels.LabelCode;
 import org.quorum.quality.data.Project;
 import org.quorum.quality.stats.ChiSquareTests;
 

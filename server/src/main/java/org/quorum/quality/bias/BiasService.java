@@ -3,8 +3,8 @@ package org.quorum.quality.bias;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.quorum.labels.Label;
 import org.quorum.quality.data.FhirQualityStore;
-import org.quorum.quality.data.Label;
 import org.quorum.quality.data.Project;
 
 /** {@code $bias-report}: composition and label prevalence by demographic group. */

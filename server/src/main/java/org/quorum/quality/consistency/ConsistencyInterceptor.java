@@ -6,9 +6,8 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import java.util.List;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.r4.model.Observation;
 import org.quorum.fhir.AfterCommit;
-import org.quorum.profiles.QuorumProfiles;
+import org.quorum.labels.LabelRecognition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.annotation.Propagation;
@@ -50,12 +49,10 @@ public final class ConsistencyInterceptor {
     }
 
     private void written(IBaseResource resource) {
-        if (!(resource instanceof Observation observation)
-                || observation.getMeta().getProfile().stream()
-                        .noneMatch(p -> QuorumProfiles.LABEL.equals(p.getValue()))) {
+        if (!LabelRecognition.isLabel(resource)) {
             return;
         }
-        afterCommit.add(observation.getIdElement().toUnqualifiedVersionless().getValue());
+        afterCommit.add(resource.getIdElement().toUnqualifiedVersionless().getValue());
     }
 
     private void check(Iterable<String> ids) {

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import org.quorum.quality.data.Label;
-import org.quorum.quality.data.Modality;
+import org.quorum.labels.Label;
+import org.quorum.labels.Modality;
 
 /**
  * Compares a note label with an image label of the same finding and says whether, and how, they

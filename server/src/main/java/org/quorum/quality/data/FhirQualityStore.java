@@ -30,10 +30,10 @@ import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.DetectedIssue;
 import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.IdType;
-import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
-import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ResearchStudy;
+import org.quorum.labels.Label;
+import org.quorum.labels.LabelReadModel;
 import org.quorum.profiles.QuorumProfiles;
 import org.quorum.quality.QualityException;
 import org.quorum.quality.QualityException.Problem;
@@ -65,9 +65,11 @@ public final class FhirQualityStore {
     private static final String CONCEPT_PROPERTIES = "http://hl7.org/fhir/concept-properties#";
 
     private final DaoRegistry daos;
+    private final LabelReadModel labels;
 
-    public FhirQualityStore(DaoRegistry daos) {
+    public FhirQualityStore(DaoRegistry daos, LabelReadModel labels) {
         this.daos = daos;
+        this.labels = labels;
     }
 
     /**
@@ -89,72 +91,25 @@ public final class FhirQualityStore {
         }
     }
 
-    /** The project's labels (QuorumLabel Observations) with one of {@code statuses}. */
+    /** The project's labels with one of {@code statuses} ({@link LabelReadModel}). */
     public List<Label> projectLabels(Project project, Set<String> statuses) {
-        SearchParameterMap query = new SearchParameterMap();
-        query.add(QuorumProfiles.SP_PROJECT_CODE, new ReferenceParam(project.reference()));
-        query.add(Observation.SP_STATUS, anyOf(null, statuses));
-        return labels(query);
+        return labels.projectLabels(project.reference(), statuses);
     }
 
-    /** Active labels of the given patients in one project (one search per 500 patients). */
+    /** Active labels of the given patients in one project. */
     public List<Label> activeLabelsOfSubjects(String project, Collection<String> subjects) {
-        List<Label> labels = new ArrayList<>();
-        for (List<String> chunk : chunks(subjects)) {
-            SearchParameterMap query = SearchParameterMap.newSynchronous();
-            query.add(QuorumProfiles.SP_PROJECT_CODE, new ReferenceParam(project));
-            ReferenceOrListParam anySubject = new ReferenceOrListParam();
-            chunk.forEach(subject -> anySubject.addOr(new ReferenceParam(subject)));
-            query.add(Observation.SP_SUBJECT, anySubject);
-            query.add(Observation.SP_STATUS, anyOf(null, Label.ACTIVE_STATUSES));
-            labels.addAll(labels(query));
-        }
-        return labels;
+        return labels.labelsOfSubjects(project, subjects, Label.ACTIVE_STATUSES);
     }
 
     /** Labels with any of {@code codes} of {@code system}, any version, one of {@code statuses}. */
     public List<Label> labelsWithCodes(
             String system, Collection<String> codes, Set<String> statuses, Optional<Project> in) {
-        if (codes.isEmpty()) {
-            return List.of();
-        }
-        SearchParameterMap query = new SearchParameterMap();
-        TokenOrListParam anyCode = new TokenOrListParam();
-        codes.forEach(code -> anyCode.addOr(new TokenParam(system, code)));
-        query.add(Observation.SP_CODE, anyCode);
-        query.add(Observation.SP_STATUS, anyOf(null, statuses));
-        in.ifPresent(
-                project ->
-                        query.add(
-                                QuorumProfiles.SP_PROJECT_CODE,
-                                new ReferenceParam(project.reference())));
-        return labels(query);
+        return labels.labelsWithCodes(system, codes, statuses, in.map(Project::reference));
     }
 
     /** The given labels, as stored now; missing ones are left out. */
     public List<Label> labelsById(Collection<String> references) {
-        List<Label> labels = new ArrayList<>();
-        for (List<String> chunk : chunks(references)) {
-            SearchParameterMap query = SearchParameterMap.newSynchronous();
-            TokenOrListParam ids = new TokenOrListParam();
-            chunk.forEach(ref -> ids.addOr(new TokenParam(new IdType(ref).getIdPart())));
-            query.add("_id", ids);
-            labels.addAll(labels(query));
-        }
-        return labels;
-    }
-
-    private List<Label> labels(SearchParameterMap query) {
-        List<Label> labels = new ArrayList<>();
-        forEach(
-                Observation.class,
-                query,
-                observation -> {
-                    if (claimsLabelProfile(observation)) {
-                        labels.add(toLabel(observation));
-                    }
-                });
-        return labels;
+        return labels.labelsById(references);
     }
 
     /** The patients with these references, by reference; missing ones are left out. */
@@ -302,99 +257,6 @@ public final class FhirQualityStore {
             chunks.add(distinct.subList(i, Math.min(distinct.size(), i + PAGE)));
         }
         return chunks;
-    }
-
-    private static boolean claimsLabelProfile(Observation observation) {
-        return observation.getMeta().getProfile().stream()
-                .anyMatch(p -> QuorumProfiles.LABEL.equals(p.getValue()));
-    }
-
-    /** The relative, versionless form of a reference ({@code Patient/1}). */
-    static String relative(Reference reference) {
-        if (reference == null || !reference.hasReference()) {
-            return null;
-        }
-        return new IdType(reference.getReference()).toUnqualifiedVersionless().getValue();
-    }
-
-    static Label toLabel(Observation observation) {
-        Coding coding = observation.getCode().getCodingFirstRep();
-        LabelCode code =
-                new LabelCode(
-                        coding.getSystem(),
-                        coding.getVersion(),
-                        coding.getCode(),
-                        coding.getDisplay());
-        Extension projectExtension = observation.getExtensionByUrl(QuorumProfiles.EXT_PROJECT);
-        String project =
-                projectExtension != null && projectExtension.getValue() instanceof Reference ref
-                        ? relative(ref)
-                        : null;
-        List<String> sources =
-                observation.getDerivedFrom().stream()
-                        .map(FhirQualityStore::relative)
-                        .filter(java.util.Objects::nonNull)
-                        .sorted()
-                        .toList();
-        Optional<String> performer =
-                observation.getPerformer().stream()
-                        .map(FhirQualityStore::relative)
-                        .filter(java.util.Objects::nonNull)
-                        .findFirst();
-        Optional<String> device = Optional.ofNullable(relative(observation.getDevice()));
-        Optional<String> span =
-                Optional.ofNullable(observation.getExtensionByUrl(QuorumProfiles.EXT_TEXT_SPAN))
-                        .map(
-                                e ->
-                                        value(e, "start").orElse("?")
-                                                + "-"
-                                                + value(e, "end").orElse("?"));
-        Optional<String> region =
-                Optional.ofNullable(observation.getExtensionByUrl(QuorumProfiles.EXT_IMAGE_REGION))
-                        .map(
-                                e ->
-                                        value(e, "sopInstanceUid").orElse("?")
-                                                + "#"
-                                                + value(e, "frame").orElse("1"));
-        List<String> sites =
-                observation.getBodySite().getCoding().stream()
-                        .filter(c -> c.hasCode())
-                        .map(c -> c.getSystem() + "|" + c.getCode())
-                        .toList();
-        Optional<String> laterality =
-                Optional.ofNullable(
-                                observation
-                                        .getBodySite()
-                                        .getExtensionByUrl(QuorumProfiles.EXT_LATERALITY))
-                        .map(Extension::getValue)
-                        .filter(org.hl7.fhir.r4.model.CodeableConcept.class::isInstance)
-                        .map(v -> ((org.hl7.fhir.r4.model.CodeableConcept) v).getCodingFirstRep())
-                        .filter(Coding::hasCode)
-                        .map(Coding::getCode);
-        return new Label(
-                observation.getIdElement().toUnqualifiedVersionless().getValue(),
-                project,
-                observation.hasStatus() ? observation.getStatus().toCode() : "unknown",
-                code,
-                relative(observation.getSubject()),
-                sources,
-                performer,
-                device,
-                span,
-                region,
-                sites,
-                laterality,
-                Optional.ofNullable(relative(observation.getEncounter())),
-                observation.getMeta().getLastUpdated() == null
-                        ? java.time.Instant.EPOCH
-                        : observation.getMeta().getLastUpdated().toInstant());
-    }
-
-    private static Optional<String> value(Extension complex, String part) {
-        Extension sub = complex.getExtensionByUrl(part);
-        return sub == null || sub.getValue() == null
-                ? Optional.empty()
-                : Optional.ofNullable(sub.getValue().primitiveValue());
     }
 
     static PatientRecord toPatient(Patient patient) {

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.quorum.labels.Label;
 import org.quorum.quality.QualityException;
 import org.quorum.quality.data.FhirQualityStore;
-import org.quorum.quality.data.Label;
 import org.quorum.quality.data.Project;
 import org.quorum.quality.data.SchemaVersion;
 

@@ -9,10 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.quorum.labels.Label;
 import org.quorum.quality.QualityException;
 import org.quorum.quality.agreement.ProjectAgreement.ClassAgreement;
 import org.quorum.quality.agreement.ProjectAgreement.SchemaAgreement;
-import org.quorum.quality.data.Label;
 
 class LabelAgreementTest {
 

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.quorum.labels.Label;
 import org.quorum.quality.TestLabels;
 import org.quorum.quality.balance.ClassBalanceReport.ClassCount;
-import org.quorum.quality.data.Label;
 import org.quorum.quality.data.Project;
 import org.quorum.quality.data.SchemaVersion;
 

@@ -11,6 +11,7 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Observation;
 import org.quorum.dicom.sr.SrException;
 import org.quorum.fhir.AfterCommit;
+import org.quorum.labels.LabelRecognition;
 import org.quorum.profiles.QuorumProfiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,11 +54,10 @@ public final class FinalLabelSrInterceptor {
         written(resource);
     }
 
-    /** A QuorumLabel with an image region whose status is final, amended or corrected. */
+    /** A label with an image region whose status is final, amended or corrected. */
     static boolean needsSr(IBaseResource resource) {
-        if (!(resource instanceof Observation label)
-                || label.getMeta().getProfile().stream()
-                        .noneMatch(p -> QuorumProfiles.LABEL.equals(p.getValue()))
+        if (!LabelRecognition.isLabel(resource)
+                || !(resource instanceof Observation label)
                 || label.getExtensionsByUrl(QuorumProfiles.EXT_IMAGE_REGION).isEmpty()
                 || label.getStatus() == null) {
             return false;

@@ -1,4 +1,4 @@
-package org.quorum.quality.data;
+package org.quorum.labels;
 
 /**
  * The code of a label: the label schema (a CodeSystem url), the schema version the label was made

@@ -1,4 +1,4 @@
-package org.quorum.quality.data;
+package org.quorum.labels;
 
 /** Where a label was made: on a note (DocumentReference) or on an image study (ImagingStudy). */
 public enum Modality {
