@@ -77,6 +77,9 @@ public final class QuorumProfiles {
     public static final String EXT_QUALIFICATION_REQUIREMENT =
             CANONICAL_BASE + "/StructureDefinition/quorum-qualification-requirement";
 
+    public static final String EXT_TWO_PROPORTION_TEST =
+            CANONICAL_BASE + "/StructureDefinition/quorum-two-proportion-test";
+
     public static final String CS_REVIEW_MODE = CANONICAL_BASE + "/CodeSystem/quorum-review-mode";
     public static final String CS_PROJECT_ROLE = CANONICAL_BASE + "/CodeSystem/quorum-project-role";
     public static final String CS_CASE_TYPE = CANONICAL_BASE + "/CodeSystem/quorum-case-type";

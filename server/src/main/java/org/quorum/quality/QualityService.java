@@ -14,6 +14,7 @@ import org.quorum.quality.bias.BiasReport;
 import org.quorum.quality.bias.BiasService;
 import org.quorum.quality.consistency.ConsistencyService;
 import org.quorum.quality.data.FhirQualityStore;
+import org.quorum.quality.data.SchemaVersion;
 import org.quorum.quality.schema.SchemaImpact;
 import org.quorum.quality.schema.SchemaImpactService;
 
@@ -26,6 +27,7 @@ import org.quorum.quality.schema.SchemaImpactService;
 public final class QualityService {
 
     private final Clock clock;
+    private final FhirQualityStore store;
     private final AgreementService agreement;
     private final BiasService bias;
     private final ClassBalanceService classBalance;
@@ -34,6 +36,7 @@ public final class QualityService {
 
     public QualityService(FhirQualityStore store, Clock clock) {
         this.clock = clock;
+        this.store = store;
         this.agreement = new AgreementService(store);
         this.bias = new BiasService(store);
         this.classBalance = new ClassBalanceService(store);
@@ -60,6 +63,15 @@ public final class QualityService {
     /** The service the write-time consistency check calls. */
     public ConsistencyService consistencyService() {
         return consistency;
+    }
+
+    /**
+     * One stored version of a label schema.
+     *
+     * @throws QualityException when it is not stored
+     */
+    public SchemaVersion schemaVersion(String url, String version) {
+        return store.schemaVersion(url, version);
     }
 
     public SchemaImpact schemaImpact(

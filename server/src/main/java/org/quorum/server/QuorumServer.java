@@ -29,6 +29,7 @@ import org.quorum.security.fhir.Principals;
 import org.quorum.security.http.CorsHandler;
 import org.quorum.security.http.SecurityHeadersHandler;
 import org.quorum.security.http.TlsContexts;
+import org.quorum.workflow.WorkflowInstaller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
@@ -96,6 +97,7 @@ public final class QuorumServer implements AutoCloseable {
             QualityService quality = QualityInstaller.install(platform, security, labels);
             DeidOperationInstaller.install(platform);
             DicomStore dicom = DicomInstaller.install(platform, security);
+            WorkflowInstaller.install(platform, quality, labels);
             OpsInstaller.install(platform, security);
 
             Platform.Deployment deployment = platform.deploy();

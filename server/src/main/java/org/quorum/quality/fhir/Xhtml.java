@@ -7,25 +7,25 @@ import java.util.Locale;
  * A small builder of the XHTML subset FHIR narratives allow (FHIR R4 §2.4.0: no scripts, forms,
  * styles from outside or event attributes): headings, paragraphs and tables, every text escaped.
  */
-final class Xhtml {
+public final class Xhtml {
 
     private final StringBuilder html = new StringBuilder();
 
-    Xhtml() {
+    public Xhtml() {
         html.append("<div xmlns=\"http://www.w3.org/1999/xhtml\">");
     }
 
-    Xhtml heading(String text) {
+    public Xhtml heading(String text) {
         html.append("<h3>").append(escape(text)).append("</h3>");
         return this;
     }
 
-    Xhtml paragraph(String text) {
+    public Xhtml paragraph(String text) {
         html.append("<p>").append(escape(text)).append("</p>");
         return this;
     }
 
-    Xhtml table(List<String> header, List<List<String>> rows) {
+    public Xhtml table(List<String> header, List<List<String>> rows) {
         html.append("<table class=\"grid\"><thead><tr>");
         header.forEach(h -> html.append("<th>").append(escape(h)).append("</th>"));
         html.append("</tr></thead><tbody>");
@@ -38,11 +38,11 @@ final class Xhtml {
         return this;
     }
 
-    String build() {
+    public String build() {
         return html + "</div>";
     }
 
-    static String escape(String text) {
+    public static String escape(String text) {
         if (text == null) {
             return "";
         }
@@ -61,12 +61,12 @@ final class Xhtml {
     }
 
     /** A number with three decimals, or "undefined". */
-    static String number(double value) {
+    public static String number(double value) {
         return Double.isNaN(value) ? "undefined" : String.format(Locale.ROOT, "%.3f", value);
     }
 
     /** A share as a percentage with one decimal. */
-    static String percent(double share) {
+    public static String percent(double share) {
         return Double.isNaN(share) ? "–" : String.format(Locale.ROOT, "%.1f %%", share * 100);
     }
 }
