@@ -22,6 +22,13 @@ public final class FhirInstaller {
      * @return the label read model the other capabilities share
      */
     public static LabelReadModel install(Platform platform) {
+        // FHIR R4 §6.3 (Provenance): target and entity name the version they are about (the label
+        // a decision made, the version an amendment replaced). HAPI strips versions from stored
+        // references by default; not on these paths.
+        platform.fhir()
+                .getParserOptions()
+                .setDontStripVersionsFromReferencesAtPaths(
+                        "Provenance.target", "Provenance.entity.what");
         platform.storageInterceptors()
                 .registerInterceptor(
                         new ProfileValidationInterceptor(

@@ -217,7 +217,7 @@ final class CalibrationGate {
         task.setLastModified(Date.from(now));
         task.setDescription("Calibration round " + round);
         Tasks.addInput(task, Tasks.ROUND, new IntegerType(round));
-        for (String source : env.store.groupMembers(group)) {
+        for (String source : env.store.listMembers(group)) {
             Tasks.addInput(task, Tasks.CASE, new Reference(source));
         }
         env.store.create(task);

@@ -64,17 +64,17 @@ public final class CaseRouting {
         ProjectContext project = env.projects.load(projectId);
         List<String> sources = new ArrayList<>();
         for (String source : project.policy().caseSources()) {
-            if (source.startsWith("Group/")) {
-                sources.addAll(env.store.groupMembers(source));
+            if (source.startsWith("List/")) {
+                sources.addAll(env.store.listMembers(source));
             } else {
                 sources.add(source);
             }
         }
         List<String> gold =
-                project.policy().goldSet().map(env.store::groupMembers).orElse(List.of());
+                project.policy().goldSet().map(env.store::listMembers).orElse(List.of());
         project.policy()
                 .calibrationSet()
-                .ifPresent(group -> calibration.references(project, env.store.groupMembers(group)));
+                .ifPresent(group -> calibration.references(project, env.store.listMembers(group)));
         if (!gold.isEmpty()) {
             calibration.references(project, gold);
         }
@@ -249,13 +249,13 @@ public final class CaseRouting {
     }
 
     void updateBacklog(ProjectContext project) {
-        SearchParameterMap query = WorkflowStore.tasksOf(project.reference(), Stage.CASE);
-        WorkflowStore.withStatus(query, Task.TaskStatus.READY, Task.TaskStatus.INPROGRESS);
-        long open =
-                env.store.search(Task.class, query).stream()
-                        .filter(t -> !CaseTasks.isGold(t))
-                        .count();
-        env.metrics.backlog(project.id(), open);
+        SearchParameterMap open = WorkflowStore.tasksOf(project.reference(), Stage.CASE);
+        WorkflowStore.withStatus(open, Task.TaskStatus.READY, Task.TaskStatus.INPROGRESS);
+        SearchParameterMap gold = WorkflowStore.tasksOf(project.reference(), Stage.CASE);
+        WorkflowStore.withBusinessStatus(gold, "gold");
+        env.metrics.backlog(
+                project.id(),
+                env.store.count(Task.class, open) - (long) env.store.count(Task.class, gold));
     }
 
     // ---- AI labels ----

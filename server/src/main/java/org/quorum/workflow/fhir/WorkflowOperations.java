@@ -1,11 +1,15 @@
 package org.quorum.workflow.fhir;
 
+import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OperationParam;
+import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -73,12 +77,19 @@ public final class WorkflowOperations {
 
     /**
      * Claims the next task: 200 with the Task, or 204 No Content when there is none for the caller.
+     * The response is written here (manualResponse): HAPI answers an operation that returns no
+     * resource with 404, which would say the project does not exist.
      */
-    @Operation(name = "$next-case", type = ResearchStudy.class, idempotent = false)
-    public Task nextCase(
+    @Operation(
+            name = "$next-case",
+            type = ResearchStudy.class,
+            idempotent = false,
+            manualResponse = true)
+    public void nextCase(
             @IdParam IIdType project,
             @OperationParam(name = "stage", max = 1) CodeType stage,
-            RequestDetails request) {
+            ServletRequestDetails request)
+            throws IOException {
         Caller caller = caller(request);
         Optional<Task> task =
                 WorkflowErrors.call(
@@ -87,13 +98,23 @@ public final class WorkflowOperations {
                                         project.getIdPart(),
                                         caller,
                                         Optional.ofNullable(stage).map(CodeType::getValue)));
+        HttpServletResponse response = request.getServletResponse();
         if (task.isEmpty()) {
-            if (request instanceof ServletRequestDetails servlet) {
-                servlet.getServletResponse().setStatus(204);
-            }
-            return null;
+            response.setStatus(HttpServletResponse.SC_NO_CONTENT);
+            return;
         }
-        return task.get();
+        String accept = Optional.ofNullable(request.getHeader("Accept")).orElse("");
+        boolean xml = accept.contains("xml") && !accept.contains("json");
+        IParser parser =
+                xml
+                        ? request.getFhirContext().newXmlParser()
+                        : request.getFhirContext().newJsonParser();
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentType(
+                (xml ? Constants.CT_FHIR_XML_NEW : Constants.CT_FHIR_JSON_NEW) + ";charset=UTF-8");
+        response.setCharacterEncoding("UTF-8");
+        response.getWriter().write(parser.encodeResourceToString(task.get()));
+        response.getWriter().flush();
     }
 
     /** AI pre-labels for the project (integration clients, project admins). */

@@ -14,9 +14,9 @@ import org.quorum.workflow.Stage;
  * @param schemaUrl the label schema (CodeSystem url)
  * @param schemaVersion the schema version labels are made under
  * @param valueSet the ValueSet restricting the codes, if any
- * @param caseSources case source references (DocumentReference, ImagingStudy, Group)
- * @param calibrationSet the calibration Group, if any
- * @param goldSet the gold Group, if any
+ * @param caseSources case source references (DocumentReference, ImagingStudy, List)
+ * @param calibrationSet the calibration List, if any
+ * @param goldSet the gold List, if any
  * @param annotatorsPerCase 1-5
  * @param overlapFraction share of cases labelled by annotatorsPerCase annotators
  * @param reviewAlways every agreeing case reviewed (else reviewFraction of them)

@@ -106,7 +106,7 @@ public final class ReviewPolicyReader {
                             "caseSource",
                             "DocumentReference",
                             "ImagingStudy",
-                            "Group"));
+                            "List"));
         }
         double high = fraction(policy, "aiHighThreshold", ReviewPolicy.DEFAULT_AI_HIGH);
         double low = fraction(policy, "aiLowThreshold", ReviewPolicy.DEFAULT_AI_LOW);
@@ -135,8 +135,8 @@ public final class ReviewPolicyReader {
                 schema.substring(bar + 1),
                 one(policy, "labelValueSet").map(Type::primitiveValue),
                 sources,
-                one(policy, "calibrationSet").map(v -> reference(v, "calibrationSet", "Group")),
-                one(policy, "goldSet").map(v -> reference(v, "goldSet", "Group")),
+                one(policy, "calibrationSet").map(v -> reference(v, "calibrationSet", "List")),
+                one(policy, "goldSet").map(v -> reference(v, "goldSet", "List")),
                 annotators,
                 fraction(policy, "overlapFraction", ReviewPolicy.DEFAULT_OVERLAP_FRACTION),
                 review.equals("always"),

@@ -29,8 +29,8 @@ import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DetectedIssue;
-import org.hl7.fhir.r4.model.Group;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.ListResource;
 import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.PractitionerRole;
@@ -64,6 +64,8 @@ public final class WorkflowStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkflowStore.class);
     private static final int PAGE = 500;
+    private static final ca.uhn.fhir.context.FhirContext FHIR =
+            ca.uhn.fhir.context.FhirContext.forR4Cached();
 
     private final DaoRegistry daos;
     private final IHapiTransactionService transactions;
@@ -167,11 +169,12 @@ public final class WorkflowStore {
     /** A resource by relative reference, if it exists and is not deleted. */
     public <T extends IBaseResource> Optional<T> read(Class<T> type, String reference) {
         IdType id = new IdType(reference).toUnqualifiedVersionless();
-        if (!type.getSimpleName().equals(id.getResourceType()) || !id.hasIdPart()) {
+        IFhirResourceDao<T> dao = dao(type);
+        if (!FHIR.getResourceType(type).equals(id.getResourceType()) || !id.hasIdPart()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(dao(type).read(id, system()));
+            return Optional.of(dao.read(id, system()));
         } catch (ResourceNotFoundException | ResourceGoneException e) {
             return Optional.empty();
         }
@@ -312,30 +315,35 @@ public final class WorkflowStore {
         return query;
     }
 
-    /** Sources in a Group (its member entities), in order; a Group inside is expanded once. */
-    public List<String> groupMembers(String groupReference) {
-        Group group =
-                read(Group.class, groupReference)
+    /**
+     * The sources a List holds (its entry items, deleted entries left out), in order; a List inside
+     * is expanded once. R4 Group cannot hold DocumentReference or ImagingStudy
+     * (Group.member.entity), so sets of sources are Lists.
+     */
+    public List<String> listMembers(String listReference) {
+        ListResource list =
+                read(ListResource.class, listReference)
                         .orElseThrow(
                                 () ->
                                         new WorkflowException(
                                                 Problem.BAD_POLICY,
-                                                groupReference
+                                                listReference
                                                         + " named by the review policy does not"
                                                         + " exist"));
         Set<String> members = new LinkedHashSet<>();
-        for (Group.GroupMemberComponent member : group.getMember()) {
-            String reference = LabelReadModel.relative(member.getEntity());
-            if (reference == null || member.getInactive()) {
+        for (ListResource.ListEntryComponent entry : list.getEntry()) {
+            String reference = LabelReadModel.relative(entry.getItem());
+            if (reference == null || entry.getDeleted()) {
                 continue;
             }
-            if (reference.startsWith("Group/")) {
-                read(Group.class, reference)
+            if (reference.startsWith("List/")) {
+                read(ListResource.class, reference)
                         .ifPresent(
                                 inner ->
-                                        inner.getMember().stream()
-                                                .map(m -> LabelReadModel.relative(m.getEntity()))
-                                                .filter(r -> r != null && !r.startsWith("Group/"))
+                                        inner.getEntry().stream()
+                                                .filter(e -> !e.getDeleted())
+                                                .map(e -> LabelReadModel.relative(e.getItem()))
+                                                .filter(r -> r != null && !r.startsWith("List/"))
                                                 .forEach(members::add));
             } else {
                 members.add(reference);

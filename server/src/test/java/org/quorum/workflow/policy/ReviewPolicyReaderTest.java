@@ -62,7 +62,7 @@ class ReviewPolicyReaderTest {
         policy.addExtension("annotatorsPerCase", new PositiveIntType(3));
         policy.addExtension("review", new CodeType("sampled"));
         policy.addExtension("calibrationThreshold", new DecimalType("0.9"));
-        policy.addExtension("caseSource", new Reference("Group/notes"));
+        policy.addExtension("caseSource", new Reference("List/notes"));
         policy.addExtension("caseSource", new Reference("ImagingStudy/4"));
         ResearchStudy study = study(policy);
         Extension requirement =
@@ -81,7 +81,7 @@ class ReviewPolicyReaderTest {
         assertThat(read.annotatorsPerCase()).isEqualTo(3);
         assertThat(read.reviewAlways()).isFalse();
         assertThat(read.calibrationThresholdFor(2)).isEqualTo(0.9);
-        assertThat(read.caseSources()).containsExactly("Group/notes", "ImagingStudy/4");
+        assertThat(read.caseSources()).containsExactly("List/notes", "ImagingStudy/4");
         assertThat(
                         read.requiredCodes(
                                 Stage.ANNOTATE, Set.of(QuorumProfiles.CS_CASE_TYPE + "|image")))
