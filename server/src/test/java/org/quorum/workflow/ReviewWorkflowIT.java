@@ -730,12 +730,19 @@ class ReviewWorkflowIT {
                             .findFirst()
                             .orElseThrow()
                             .getReference();
-            HttpResponse<String> decided =
-                    fx.adjudicate(
-                            "J",
-                            "Task/" + task.getIdElement().getIdPart(),
-                            chosen,
-                            "Matches the findings");
+            String id = "Task/" + task.getIdElement().getIdPart();
+            if (resolved == 0) {
+                HttpResponse<String> noRationale = fx.adjudicate("J", id, chosen, null);
+                assertThat(noRationale.statusCode()).as(noRationale.body()).isEqualTo(400);
+                assertThat(noRationale.body()).contains("'rationale' is required");
+                String stranger = notes.get(0).replace("DocumentReference", "Observation");
+                HttpResponse<String> notAnInput = fx.adjudicate("J", id, stranger, "Matches");
+                assertThat(notAnInput.statusCode()).as(notAnInput.body()).isEqualTo(400);
+                assertThat(notAnInput.body()).contains("is not one of the labels of " + id);
+                assertThat(fx.read(Task.class, id).getStatus())
+                        .isEqualTo(Task.TaskStatus.INPROGRESS);
+            }
+            HttpResponse<String> decided = fx.adjudicate("J", id, chosen, "Matches the findings");
             assertThat(decided.statusCode()).as(decided.body()).isEqualTo(200);
             Observation finalLabel =
                     (Observation) fx.parameters(decided).getParameter("finalLabel").getResource();

@@ -11,6 +11,7 @@ import ca.uhn.fhir.rest.param.ReferenceOrListParam;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
@@ -91,7 +92,20 @@ public final class WorkflowStore {
 
     /** Runs {@code work} in one database transaction: all of it commits or none. */
     public <T> T inTransaction(Supplier<T> work) {
-        return transactions.withSystemRequest().execute(work::get);
+        try {
+            return transactions.withSystemRequest().execute(work::get);
+        } catch (InternalErrorException e) {
+            // HAPI's transaction service wraps every exception that is not a FHIR error
+            // (HAPI-2223);
+            // the workflow's own refusals and conflicts must reach the caller as they are.
+            if (e.getCause() instanceof WorkflowException
+                    || e.getCause() instanceof Contended
+                    || e.getCause() instanceof ConcurrencyFailureException
+                    || e.getCause() instanceof DataIntegrityViolationException) {
+                throw (RuntimeException) e.getCause();
+            }
+            throw e;
+        }
     }
 
     /**
