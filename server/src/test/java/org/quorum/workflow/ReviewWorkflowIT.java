@@ -1093,4 +1093,99 @@ class ReviewWorkflowIT {
                                 .primitiveValue())
                 .endsWith("|2.0.0");
     }
+
+    @Test
+    @Order(14)
+    void what_the_workflow_emits_validates_against_r4_and_the_quorum_profiles() {
+        List<org.hl7.fhir.r4.model.Resource> emitted = new ArrayList<>();
+        String project = "project=" + fx.project;
+        emitted.add(
+                fx.all(
+                                Task.class,
+                                project + "&code=" + QuorumProfiles.CS_REVIEW_TASK_TYPE + "|case")
+                        .get(0));
+        emitted.add(
+                fx.all(
+                                Task.class,
+                                project
+                                        + "&code="
+                                        + QuorumProfiles.CS_REVIEW_TASK_TYPE
+                                        + "|annotate")
+                        .get(0));
+        emitted.add(
+                fx.all(
+                                Task.class,
+                                project
+                                        + "&code="
+                                        + QuorumProfiles.CS_REVIEW_TASK_TYPE
+                                        + "|review&status=completed")
+                        .get(0));
+        emitted.add(
+                fx.all(
+                                Task.class,
+                                project
+                                        + "&code="
+                                        + QuorumProfiles.CS_REVIEW_TASK_TYPE
+                                        + "|calibrate&status=completed")
+                        .get(0));
+        emitted.add(
+                fx.all(
+                                Task.class,
+                                project
+                                        + "&code="
+                                        + QuorumProfiles.CS_REVIEW_TASK_TYPE
+                                        + "|adjudicate")
+                        .get(0));
+        emitted.add(
+                fx.all(
+                                Task.class,
+                                project
+                                        + "&code="
+                                        + QuorumProfiles.CS_REVIEW_TASK_TYPE
+                                        + "|re-evaluate")
+                        .get(0));
+        emitted.add(fx.all(Observation.class, project + "&status=final").get(0));
+        emitted.add(fx.all(DetectedIssue.class, project).get(0));
+        fx.all(DetectedIssue.class, project).forEach(emitted::add);
+        String firstFinal =
+                fx.all(Observation.class, project + "&status=final")
+                        .get(0)
+                        .getIdElement()
+                        .toUnqualifiedVersionless()
+                        .getValue();
+        fx.all(Provenance.class, "target=" + firstFinal).forEach(emitted::add);
+        emitted.add(fx.read(org.hl7.fhir.r4.model.ResearchStudy.class, fx.project));
+        for (String operation : List.of("$automation-bias", "$work-report")) {
+            HttpResponse<String> response =
+                    fx.server
+                            .http()
+                            .get("/fhir/" + fx.project + "/" + operation, "application/fhir+json");
+            assertThat(response.statusCode()).isEqualTo(200);
+            emitted.add(fx.json.parseResource(MeasureReport.class, response.body()));
+        }
+        for (org.hl7.fhir.r4.model.Resource resource : emitted) {
+            resource.setId((String) null);
+            resource.setMeta(resource.getMeta().copy().setVersionId(null).setLastUpdated(null));
+            HttpResponse<String> validated =
+                    fx.server
+                            .http()
+                            .postFhir(
+                                    "/fhir/" + resource.fhirType() + "/$validate",
+                                    fx.json.encodeResourceToString(resource));
+            org.hl7.fhir.r4.model.OperationOutcome outcome =
+                    fx.json.parseResource(
+                            org.hl7.fhir.r4.model.OperationOutcome.class, validated.body());
+            assertThat(outcome.getIssue())
+                    .as(resource.fhirType() + ": " + validated.body())
+                    .noneMatch(
+                            i ->
+                                    i.getSeverity()
+                                                    == org.hl7.fhir.r4.model.OperationOutcome
+                                                            .IssueSeverity.ERROR
+                                            || i.getSeverity()
+                                                    == org.hl7.fhir.r4.model.OperationOutcome
+                                                            .IssueSeverity.FATAL);
+            assertThat(validated.statusCode()).as(validated.body()).isEqualTo(200);
+        }
+    }
 }
