@@ -42,7 +42,11 @@ import org.quorum.workflow.store.WorkflowStore;
  */
 public final class CaseRouting {
 
-    private static final int CHUNK = 200;
+    /**
+     * Cases opened per transaction: small enough that Hibernate's flushes (which check the whole
+     * session) stay cheap, large enough to commit rarely.
+     */
+    private static final int CHUNK = 25;
 
     private final Env env;
     private final CalibrationGate calibration;
@@ -91,8 +95,13 @@ public final class CaseRouting {
         Map<Route, Integer> routes = new EnumMap<>(Route.class);
         for (int from = 0; from < fresh.size(); from += CHUNK) {
             List<String> chunk = fresh.subList(from, Math.min(fresh.size(), from + CHUNK));
+            // Read before writing: reads inside a write transaction make Hibernate flush the
+            // session first, and that grows with every resource the transaction created.
+            Map<String, IBaseResource> resources = readSources(chunk);
+            Map<String, List<Label>> ai = aiLabels(project, chunk);
             Map<Route, Integer> chunkRoutes =
-                    env.store.retrying(Env.ATTEMPTS, () -> openChunk(project, chunk));
+                    env.store.retrying(
+                            Env.ATTEMPTS, () -> openChunk(project, chunk, resources, ai));
             chunkRoutes.forEach((route, n) -> routes.merge(route, n, Integer::sum));
         }
         int goldItems = 0;
@@ -132,11 +141,14 @@ public final class CaseRouting {
         return new Opened(fresh.size(), sources.size() - fresh.size(), routes, goldItems, rounds);
     }
 
-    private Map<Route, Integer> openChunk(ProjectContext project, List<String> sources) {
-        Map<String, List<Label>> aiBySource = aiLabels(project, sources);
+    private Map<Route, Integer> openChunk(
+            ProjectContext project,
+            List<String> sources,
+            Map<String, IBaseResource> resources,
+            Map<String, List<Label>> aiBySource) {
         Map<Route, Integer> routes = new EnumMap<>(Route.class);
         for (String source : sources) {
-            IBaseResource resource = readSource(source);
+            IBaseResource resource = resources.get(source);
             Set<String> caseTypes = CaseTypes.of(resource);
             List<Label> ai = aiBySource.getOrDefault(source, List.of());
             Route route = route(project, source, ai);
@@ -227,6 +239,57 @@ public final class CaseRouting {
                                                                         s, k -> new ArrayList<>())
                                                                 .add(l)));
         return bySource;
+    }
+
+    /** The sources, read in one search per type; a missing or unusable one is a policy error. */
+    private Map<String, IBaseResource> readSources(List<String> sources) {
+        Map<String, IBaseResource> found = new HashMap<>();
+        Map<String, List<String>> byType = new LinkedHashMap<>();
+        sources.forEach(
+                s ->
+                        byType.computeIfAbsent(
+                                        s.substring(0, s.indexOf('/')), k -> new ArrayList<>())
+                                .add(s));
+        for (Map.Entry<String, List<String>> type : byType.entrySet()) {
+            SearchParameterMap query = SearchParameterMap.newSynchronous();
+            ca.uhn.fhir.rest.param.TokenOrListParam ids =
+                    new ca.uhn.fhir.rest.param.TokenOrListParam();
+            type.getValue()
+                    .forEach(
+                            s ->
+                                    ids.addOr(
+                                            new ca.uhn.fhir.rest.param.TokenParam(
+                                                    s.substring(s.indexOf('/') + 1))));
+            query.add("_id", ids);
+            Class<? extends IBaseResource> resourceType =
+                    type.getKey().equals("ImagingStudy")
+                            ? org.hl7.fhir.r4.model.ImagingStudy.class
+                            : org.hl7.fhir.r4.model.DocumentReference.class;
+            if (!type.getKey().equals("ImagingStudy")
+                    && !type.getKey().equals("DocumentReference")) {
+                throw new WorkflowException(
+                        Problem.BAD_POLICY,
+                        "case source "
+                                + type.getValue().get(0)
+                                + " is not a DocumentReference or ImagingStudy");
+            }
+            for (IBaseResource resource : env.store.search(resourceType, query)) {
+                found.put(type.getKey() + "/" + resource.getIdElement().getIdPart(), resource);
+            }
+        }
+        for (String source : sources) {
+            IBaseResource resource = found.get(source);
+            if (resource == null) {
+                throw new WorkflowException(
+                        Problem.BAD_POLICY, "case source " + source + " does not exist");
+            }
+            if (Stages.subjectOf(resource) == null) {
+                throw new WorkflowException(
+                        Problem.BAD_POLICY,
+                        "case source " + source + " has no subject (a Patient)");
+            }
+        }
+        return found;
     }
 
     private IBaseResource readSource(String source) {

@@ -38,9 +38,11 @@ import org.quorum.workflow.store.WorkflowStore;
  */
 final class Claims {
 
-    private static final int CANDIDATES = 100;
+    /** Open tasks read per claim at first; more only when none of them fits the caller. */
+    private static final int CANDIDATES = 24;
+
     private static final int SPREAD = 8;
-    private static final int[] SCAN = {CANDIDATES, 1000, 10000};
+    private static final int[] SCAN = {CANDIDATES, 500, 10000};
 
     private final Env env;
     private final CalibrationGate calibration;
@@ -139,29 +141,39 @@ final class Claims {
     }
 
     private void requireCapacity(ProjectContext project, Member member) {
+        // Counted, not loaded: calibration rounds do not count against the limit.
+        int open = env.store.count(Task.class, openTasks(project, member));
+        SearchParameterMap calibrating = openTasks(project, member);
+        calibrating.add(
+                Task.SP_CODE,
+                new ca.uhn.fhir.rest.param.TokenParam(
+                        org.quorum.profiles.QuorumProfiles.CS_REVIEW_TASK_TYPE,
+                        Stage.CALIBRATE.code()));
+        open -= env.store.count(Task.class, calibrating);
+        int cap = project.policy().maxOpenPerAnnotator();
+        if (open >= cap) {
+            List<Task> some = env.store.first(Task.class, openTasks(project, member), 5);
+            throw new WorkflowException(
+                    Problem.CAP_REACHED,
+                    member.role()
+                            + " holds "
+                            + open
+                            + " open task(s) ("
+                            + String.join(", ", some.stream().map(Tasks::ref).toList())
+                            + "), the project's limit (maxOpenPerAnnotator "
+                            + cap
+                            + "); finish one first");
+        }
+    }
+
+    private static SearchParameterMap openTasks(ProjectContext project, Member member) {
         SearchParameterMap query = SearchParameterMap.newSynchronous();
         query.add(
                 org.quorum.profiles.QuorumProfiles.SP_PROJECT_CODE,
                 new ca.uhn.fhir.rest.param.ReferenceParam(project.reference()));
         WorkflowStore.withOwner(query, member.role());
         WorkflowStore.withStatus(query, Task.TaskStatus.INPROGRESS);
-        List<Task> open =
-                env.store.search(Task.class, query).stream()
-                        .filter(t -> Tasks.stage(t).orElse(Stage.CASE) != Stage.CALIBRATE)
-                        .toList();
-        int cap = project.policy().maxOpenPerAnnotator();
-        if (open.size() >= cap) {
-            throw new WorkflowException(
-                    Problem.CAP_REACHED,
-                    member.role()
-                            + " holds "
-                            + open.size()
-                            + " open task(s) ("
-                            + String.join(", ", open.stream().limit(5).map(Tasks::ref).toList())
-                            + "), the project's limit (maxOpenPerAnnotator "
-                            + cap
-                            + "); finish one first");
-        }
+        return query;
     }
 
     // ---- annotate ----

@@ -2,10 +2,14 @@ package org.quorum.workflow;
 
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.param.UriParam;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.r4.model.ResearchStudy;
 import org.hl7.fhir.r4.model.ValueSet;
 import org.quorum.quality.QualityException;
@@ -16,15 +20,36 @@ import org.quorum.workflow.policy.ReviewPolicy;
 import org.quorum.workflow.policy.ReviewPolicyReader;
 import org.quorum.workflow.store.WorkflowStore;
 
-/** Loads a {@link ProjectContext}: the study, its policy, its schema version and allowed codes. */
+/**
+ * Loads a {@link ProjectContext}: the study, its policy, its schema version and allowed codes. The
+ * study is read on every request (its policy may change); a schema version (CodeSystem url and
+ * version, published once) is kept for a minute, since every claim and submission needs it.
+ */
 final class Projects {
+
+    private static final Duration SCHEMA_TTL = Duration.ofMinutes(1);
+
+    private record Cached(SchemaVersion schema, Instant until) {}
 
     private final WorkflowStore store;
     private final QualityService quality;
+    private final Map<String, Cached> schemas = new ConcurrentHashMap<>();
 
     Projects(WorkflowStore store, QualityService quality) {
         this.store = store;
         this.quality = quality;
+    }
+
+    private SchemaVersion schema(String url, String version) {
+        String key = url + "|" + version;
+        Instant now = quality.clock().instant();
+        Cached cached = schemas.get(key);
+        if (cached != null && now.isBefore(cached.until())) {
+            return cached.schema();
+        }
+        SchemaVersion schema = quality.schemaVersion(url, version);
+        schemas.put(key, new Cached(schema, now.plus(SCHEMA_TTL)));
+        return schema;
     }
 
     ProjectContext load(String projectId) {
@@ -32,7 +57,7 @@ final class Projects {
         ReviewPolicy policy = ReviewPolicyReader.read(study);
         SchemaVersion schema;
         try {
-            schema = quality.schemaVersion(policy.schemaUrl(), policy.schemaVersion());
+            schema = schema(policy.schemaUrl(), policy.schemaVersion());
         } catch (QualityException e) {
             throw new WorkflowException(
                     Problem.BAD_POLICY,
@@ -101,10 +126,7 @@ final class Projects {
             }
         }
         if (codes.remove("*")) {
-            codes.addAll(
-                    quality.schemaVersion(policy.schemaUrl(), policy.schemaVersion())
-                            .concepts()
-                            .keySet());
+            codes.addAll(schema(policy.schemaUrl(), policy.schemaVersion()).concepts().keySet());
         }
         for (ValueSet.ConceptSetComponent exclude : valueSet.getCompose().getExclude()) {
             if (policy.schemaUrl().equals(exclude.getSystem())) {

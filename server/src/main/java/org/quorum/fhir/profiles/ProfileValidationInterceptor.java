@@ -4,6 +4,8 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.IValidatorModule;
@@ -43,14 +45,43 @@ public final class ProfileValidationInterceptor {
         this.validator.registerValidatorModule(instanceValidator);
     }
 
+    /**
+     * Marks a server-side write whose resource the server built itself (see {@link #serverBuilt}).
+     */
+    private static final String SERVER_BUILT =
+            ProfileValidationInterceptor.class.getName() + ".built";
+
+    /**
+     * A system request for writes of resources the server builds itself from validated parts (the
+     * review workflow's Tasks): they are not validated again on every write, which halves the cost
+     * of a claim; the tests validate each kind ({@code ReviewWorkflowIT}). Labels are validated
+     * whatever the request says.
+     */
+    public static SystemRequestDetails serverBuilt() {
+        SystemRequestDetails request = new SystemRequestDetails();
+        request.getUserData().put(SERVER_BUILT, Boolean.TRUE);
+        return request;
+    }
+
     @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
-    public void resourceCreated(IBaseResource resource) {
-        validateClaimedProfiles(resource);
+    public void resourceCreated(IBaseResource resource, RequestDetails request) {
+        if (!skipped(resource, request)) {
+            validateClaimedProfiles(resource);
+        }
     }
 
     @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
-    public void resourceUpdated(IBaseResource previous, IBaseResource resource) {
-        validateClaimedProfiles(resource);
+    public void resourceUpdated(
+            IBaseResource previous, IBaseResource resource, RequestDetails request) {
+        if (!skipped(resource, request)) {
+            validateClaimedProfiles(resource);
+        }
+    }
+
+    private static boolean skipped(IBaseResource resource, RequestDetails request) {
+        return request instanceof SystemRequestDetails
+                && Boolean.TRUE.equals(request.getUserData().get(SERVER_BUILT))
+                && !LabelRecognition.isLabel(resource);
     }
 
     /**

@@ -38,6 +38,7 @@ import org.hl7.fhir.r4.model.PractitionerRole;
 import org.hl7.fhir.r4.model.ResearchStudy;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Task;
+import org.quorum.fhir.profiles.ProfileValidationInterceptor;
 import org.quorum.labels.LabelReadModel;
 import org.quorum.profiles.QuorumProfiles;
 import org.quorum.workflow.Stage;
@@ -151,6 +152,11 @@ public final class WorkflowStore {
         }
     }
 
+    /** Writes as the system, of resources the workflow built (labels are validated regardless). */
+    private static SystemRequestDetails written() {
+        return ProfileValidationInterceptor.serverBuilt();
+    }
+
     private static SystemRequestDetails system() {
         return new SystemRequestDetails();
     }
@@ -213,7 +219,7 @@ public final class WorkflowStore {
     @SuppressWarnings({"unchecked", "rawtypes"})
     public IIdType create(Resource resource) {
         IFhirResourceDao dao = daos.getResourceDao(resource.fhirType());
-        IIdType id = dao.create(resource, system()).getId();
+        IIdType id = dao.create(resource, written()).getId();
         resource.setId(id);
         return id;
     }
@@ -238,7 +244,7 @@ public final class WorkflowStore {
                                 + ")");
             }
         }
-        IIdType updated = dao.update(resource, system()).getId();
+        IIdType updated = dao.update(resource, written()).getId();
         resource.setId(updated);
         return updated;
     }
