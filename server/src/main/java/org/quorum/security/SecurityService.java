@@ -47,6 +47,7 @@ public final class SecurityService {
     public static SecurityService create(SecuritySettings settings, Path dataDir, Clock clock) {
         try {
             SigningKeys keys = SigningKeys.loadOrCreate(dataDir);
+            IssuerRecord.write(dataDir, settings.issuer(), settings.audience());
             List<ExternalIssuer> external =
                     settings.external()
                             .map(

@@ -94,7 +94,7 @@ public final class QuorumServer implements AutoCloseable {
             QualityInstaller.install(platform, security);
             DeidOperationInstaller.install(platform);
             DicomStore dicom = DicomInstaller.install(platform, security);
-            OpsInstaller.install(platform, security);
+            OpsInstaller.install(platform, security, java.util.List.of(audit::health));
 
             Platform.Deployment deployment = platform.deploy();
             gate.open(deployment.handler());
