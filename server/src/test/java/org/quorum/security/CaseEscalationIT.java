@@ -246,6 +246,26 @@ class CaseEscalationIT {
     }
 
     @Test
+    void a_batch_with_a_conditional_reference_is_refused() throws Exception {
+        String code = "batch-conditional-" + RUN;
+        String bundle =
+                "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":["
+                        + entry(label(code, "Patient?gender=male", docA, role, null))
+                        + "]}";
+        assertForbidden(annotator.postFhir("/fhir", bundle), "conditional");
+        assertNoLabelWithCode(code);
+    }
+
+    @Test
+    void graphql_is_not_a_way_around_the_cases() throws Exception {
+        HttpResponse<String> response =
+                annotator.get(
+                        "/fhir/$graphql?query=%7BPatientList%7Bid%7D%7D", "application/json");
+        assertThat(response.statusCode()).as(response.body()).isIn(400, 403, 404);
+        assertThat(response.body()).doesNotContain(patientB.split("/")[1] + "\"");
+    }
+
+    @Test
     void a_conditional_create_is_refused() throws Exception {
         HttpResponse<String> response =
                 annotator.send(
