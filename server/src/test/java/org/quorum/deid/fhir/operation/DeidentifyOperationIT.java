@@ -1,4 +1,4 @@
-package org.quorum.deid.fhir;
+package org.quorum.deid.fhir.operation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.quorum.deid.cli.DeidFhirCommand;
+import org.quorum.deid.fhir.FhirDeidentifier;
 import org.quorum.deid.keys.DeidKeyService;
 import org.quorum.deid.keys.IdentifierKind;
 import org.quorum.deid.text.eval.TestData;
