@@ -33,6 +33,7 @@ import org.hl7.fhir.r4.model.Annotation;
 import org.hl7.fhir.r4.model.Attachment;
 import org.hl7.fhir.r4.model.BaseDateTimeType;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.ContactPoint;
@@ -44,7 +45,6 @@ import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.InstantType;
-import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Location;
 import org.hl7.fhir.r4.model.Meta;
 import org.hl7.fhir.r4.model.Narrative;
@@ -54,6 +54,7 @@ import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.r4.model.UnsignedIntType;
 import org.quorum.deid.keys.DeidKeyService;
 import org.quorum.deid.keys.IdentifierKind;
 import org.quorum.deid.text.DatePolicy;
@@ -98,9 +99,16 @@ public final class FhirDeidentifier {
     /** Provenance.policy for the keyed date-shift policy. */
     public static final String DATE_SHIFT_POLICY = "urn:quorum:deid:policy:date-shift";
 
-    /** Extension on the Provenance carrying one sub-extension per category: code → count. */
+    /**
+     * Extension on the Provenance: one {@code category} sub-extension per category counted, each
+     * with {@code code} (a {@link DeidCategory} code) and {@code count}. Defined in Quorum's FHIR
+     * package ({@code fhir-profiles}, StructureDefinition {@code quorum-deid-counts}).
+     */
     public static final String COUNTS_EXTENSION =
-            "https://quorum.example.org/fhir/StructureDefinition/deid-counts";
+            "https://quorum.dev/fhir/StructureDefinition/quorum-deid-counts";
+
+    /** FHIR's system for identifiers that are URIs (urn:uuid:, urn:oid:, URLs). */
+    static final String URI_SYSTEM = "urn:ietf:rfc:3986";
 
     private static final String V3_ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
     private static final String MOTHERS_MAIDEN_NAME =
@@ -319,7 +327,8 @@ public final class FhirDeidentifier {
                 terser.getAllPopulatedChildElementsOfType(resource, Identifier.class)) {
             if (identifier.hasValue()) {
                 IdentifierKind kind = kindOf(identifier);
-                identifier.setValue(keys.pseudonym(kind, identifier.getValue()));
+                identifier.setValue(
+                        pseudonymousValue(identifier.getSystem(), identifier.getValue(), kind));
                 count(counts, kind.name());
             }
         }
@@ -579,7 +588,7 @@ public final class FhirDeidentifier {
             return type
                     + "?identifier="
                     + (bar >= 0 ? system + "|" : "")
-                    + keys.pseudonym(kindOf(probe), value);
+                    + pseudonymousValue(system, value, kindOf(probe));
         }
         if (reference.startsWith("#")) {
             return reference; // contained resource
@@ -616,6 +625,31 @@ public final class FhirDeidentifier {
             }
         }
         return null;
+    }
+
+    /**
+     * The pseudonym of an identifier value, valid for its system: FHIR R4 §2.24.0.9 {@code
+     * urn:ietf:rfc:3986} identifiers are URIs, and OID and UUID values keep their form. {@code
+     * urn:oid:} values get {@code urn:oid:2.25.…} (the key service's UID remapping, so a DICOM UID
+     * maps as {@code quorum deid dicom} maps it), {@code urn:uuid:} values a keyed UUID, other URIs
+     * under {@code urn:ietf:rfc:3986} a keyed {@code urn:uuid:}; anything else the plain keyed
+     * pseudonym ({@code MRN-…}, {@code ID-…}).
+     *
+     * @see <a href="https://hl7.org/fhir/R4/identifier-registry.html">FHIR R4 identifier
+     *     registry</a>
+     */
+    String pseudonymousValue(String system, String value, IdentifierKind kind) {
+        String lower = value.strip().toLowerCase(Locale.ROOT);
+        if (lower.startsWith("urn:oid:")) {
+            return "urn:oid:" + keys.remapUid(value.strip().substring("urn:oid:".length()));
+        }
+        if (lower.startsWith("urn:uuid:")) {
+            return "urn:uuid:" + keys.pseudonymUuid(kind, lower.substring("urn:uuid:".length()));
+        }
+        if (URI_SYSTEM.equals(system)) {
+            return "urn:uuid:" + keys.pseudonymUuid(kind, value);
+        }
+        return keys.pseudonym(kind, value);
     }
 
     // HL7 v2 table 0203 identifier type codes, as FHIR Identifier.type uses them.
@@ -678,7 +712,12 @@ public final class FhirDeidentifier {
                                         "assembler",
                                         "Assembler")));
         Extension countsExtension = provenance.addExtension().setUrl(COUNTS_EXTENSION);
-        counts.forEach((category, n) -> countsExtension.addExtension(category, new IntegerType(n)));
+        counts.forEach(
+                (category, n) -> {
+                    Extension entry = countsExtension.addExtension().setUrl("category");
+                    entry.addExtension("code", new CodeType(DeidCategory.of(category).code()));
+                    entry.addExtension("count", new UnsignedIntType(n));
+                });
         return provenance;
     }
 
