@@ -131,6 +131,20 @@ public final class PhiDetector {
         return merge(joinAddressToNameBefore(text, merge(extendAddresses(text, merged))));
     }
 
+    /**
+     * Only the known PHI of the record, nothing else: for text that is mostly terminology (coded
+     * meanings, labels), where the general rules would take eponyms for names, but no known value
+     * may stay.
+     *
+     * @return non-overlapping spans in text order
+     */
+    public List<PhiSpan> detectKnown(String text, KnownPhi known) {
+        if (text.isEmpty() || known.isEmpty()) {
+            return List.of();
+        }
+        return merge(knownPhiMatcher.detect(text, Tokenizer.tokenize(text), known));
+    }
+
     /** Names that only their context gives away: speakers, people addressed, relatives' owners. */
     private List<PhiSpan> contextNames(String text) {
         List<PhiSpan> spans = new ArrayList<>();

@@ -78,7 +78,18 @@ public final class TextDeidentifier {
      * @param known what the record holds; its patient key selects the date offset
      */
     public DeidentifiedText deidentify(String text, KnownPhi known) {
-        List<PhiSpan> spans = detector.detect(text, known);
+        return replace(text, known, detector.detect(text, known));
+    }
+
+    /**
+     * Replaces only the record's known PHI ({@link PhiDetector#detectKnown}): for coded meanings
+     * and labels, where the general rules would remove terminology.
+     */
+    public DeidentifiedText deidentifyKnown(String text, KnownPhi known) {
+        return replace(text, known, detector.detectKnown(text, known));
+    }
+
+    private DeidentifiedText replace(String text, KnownPhi known, List<PhiSpan> spans) {
         Integer offset =
                 options.datePolicy() == DatePolicy.DATE_SHIFT
                         ? known.patientKey().map(keys::dateOffsetDays).orElse(null)
