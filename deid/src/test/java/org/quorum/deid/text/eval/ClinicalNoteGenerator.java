@@ -148,7 +148,7 @@ public final class ClinicalNoteGenerator {
         Person attending = new Person(random, null);
         LocalDate birth =
                 LocalDate.of(
-                        1925 + random.nextInt(80), 1 + random.nextInt(12), 1 + random.nextInt(28));
+                        1920 + random.nextInt(70), 1 + random.nextInt(12), 1 + random.nextInt(28));
         String mrn = String.valueOf(1_000_000 + random.nextInt(8_999_999));
         String phone = phoneDigits(random);
 
@@ -177,7 +177,9 @@ public final class ClinicalNoteGenerator {
             if (kind.equals("DR")) {
                 firstDr = random.nextInt(3) != 0 ? firstDr : false;
             }
-            render(kind, random, patient, relative, doctor, birth, mrn, phone, text, gold);
+            boolean glued =
+                    position < template.length() && Character.isLetter(template.charAt(position));
+            render(kind, random, patient, relative, doctor, birth, mrn, phone, text, gold, glued);
         }
         text.append(template, position, template.length());
         KnownPhi context = context(patient, relative, attending, birth, mrn, phone, seed);
@@ -195,7 +197,8 @@ public final class ClinicalNoteGenerator {
             String mrn,
             String phone,
             StringBuilder text,
-            List<GoldSpan> gold) {
+            List<GoldSpan> gold,
+            boolean glued) {
         switch (kind) {
             case "PT" -> name(text, gold, "PATIENT", patientForm(r, pt));
             case "PT_FULL" -> name(text, gold, "PATIENT", full(r, pt));
