@@ -51,7 +51,11 @@ final class KnownPhiMatcher {
         Matcher m = INITIALS.matcher(text);
         while (m.find()) {
             String letters = m.group().replaceAll("[^A-Z]", "");
-            if (letters.length() >= 2 && known.initials().contains(letters)) {
+            // "BP 120/80", "HR 88": letters before a number are a measurement, not a person.
+            boolean measurement =
+                    text.substring(m.end(), Math.min(text.length(), m.end() + 4))
+                            .matches("(?s)^[ \\t:]*\\d.*");
+            if (letters.length() >= 2 && known.initials().contains(letters) && !measurement) {
                 spans.add(new PhiSpan(m.start(), m.end(), PhiType.NAME, "known-initials"));
             }
         }

@@ -94,6 +94,7 @@ public final class PhiDetector {
     private final PhiLexicon lexicon;
     private final KnownPhiMatcher knownPhiMatcher;
     private final PatternPhiDetector patterns = new PatternPhiDetector();
+    private final OrganizationDetector organizations = new OrganizationDetector();
     private final ProperNounDetector properNouns;
 
     public PhiDetector(PhiLexicon lexicon) {
@@ -125,9 +126,13 @@ public final class PhiDetector {
         List<PhiSpan> found = new ArrayList<>();
         found.addAll(knownPhiMatcher.detect(text, tokens, known));
         found.addAll(patterns.detect(text, tokens));
-        found.addAll(properNouns.detect(text, tokens));
-        found.addAll(contextNames(text));
-        List<PhiSpan> merged = merge(withCredentials(text, merge(found)));
+        found.addAll(organizations.detect(text));
+        List<PhiSpan> general = new ArrayList<>(properNouns.detect(text, tokens));
+        general.addAll(contextNames(text));
+        found.addAll(ClinicalTerms.withoutMeasurementLabels(text, general));
+        found.addAll(ClinicalTerms.initialsInContext(text));
+        List<PhiSpan> merged =
+                ClinicalTerms.extendIdentifiers(text, merge(withCredentials(text, merge(found))));
         return merge(joinAddressToNameBefore(text, merge(extendAddresses(text, merged))));
     }
 

@@ -179,6 +179,9 @@ final class ProperNounDetector {
             return Kind.NONE;
         }
         String lower = text.toLowerCase(Locale.ROOT);
+        if (isCode(token.text())) {
+            return Kind.NONE; // "SpO2", "FiO2", "HbA1c", "CHA2DS2": measurements, not names
+        }
         if (text.chars().anyMatch(Character::isDigit)) {
             return Kind
                     .NONE; // "GB37LTXZ…", "B12": codes, not words (a numeric tail alone is stripped
@@ -257,7 +260,8 @@ final class ProperNounDetector {
                 || lexicon.isNotPhi(lower)
                 || lexicon.isCalendarWord(lower)
                 || lexicon.isCommonWord(lower)
-                || !lower.chars().allMatch(Character::isLetter)) {
+                || !lower.chars().allMatch(Character::isLetter)
+                || hasMedicalSuffix(lower)) {
             return Kind.NONE;
         }
         return lexicon.isPersonName(lower) ? Kind.LOWER_NAME : Kind.LOWER_UNKNOWN;
@@ -765,6 +769,9 @@ final class ProperNounDetector {
                     // or place
                 }
             }
+            if (eponymHeadFollows(text, tokens, to)) {
+                return; // "Duchenne muscular dystrophy", "Mobitz type II block"
+            }
         }
         int start = tokens.get(from).start();
         int end = tokens.get(to).end();
@@ -774,6 +781,61 @@ final class ProperNounDetector {
         if (end > start) {
             spans.add(new PhiSpan(start, end, type, rule));
         }
+    }
+
+    /**
+     * A clinical head noun up to three words after {@code last}, the words between lower case,
+     * numbers or Roman numerals, with only spaces and hyphens between them: one noun phrase.
+     */
+    private static boolean eponymHeadFollows(String text, List<Token> tokens, int last) {
+        for (int k = last + 1; k <= Math.min(last + 3, tokens.size() - 1); k++) {
+            String gap = text.substring(tokens.get(k - 1).end(), tokens.get(k).start());
+            if (!gap.isEmpty() && !gap.isBlank() && !gap.equals("-") && !gap.equals("'s ")) {
+                if (!(gap.equals("'s ") || gap.equals("\u2019s "))) {
+                    return false;
+                }
+            }
+            if (gap.contains("\n")) {
+                return false;
+            }
+            Token token = tokens.get(k);
+            if (EPONYM_HEADS.contains(token.lower())) {
+                return true;
+            }
+            boolean modifier =
+                    !token.isCapitalized()
+                            || ROMAN.matcher(token.text()).matches()
+                            || token.text().chars().allMatch(Character::isDigit);
+            if (!modifier) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static final Pattern ROMAN = Pattern.compile("(?:I{1,3}|IV|V|VI{0,3}|IX|X)");
+
+    /** A token mixing letters and digits with a capital inside: a code or measurement. */
+    static boolean isCode(String token) {
+        boolean digit = false;
+        boolean innerCapital = false;
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            digit |= Character.isDigit(c);
+            innerCapital |= i > 0 && Character.isUpperCase(c);
+        }
+        return digit && innerCapital;
+    }
+
+    private static final Set<String> MEDICAL_SUFFIXES = WORDS.set("medical-suffixes");
+
+    private static boolean hasMedicalSuffix(String lower) {
+        for (int i = 1; i < lower.length() - 2; i++) {
+            if (MEDICAL_SUFFIXES.contains(lower.substring(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean endsWithPossessive(Token token) {

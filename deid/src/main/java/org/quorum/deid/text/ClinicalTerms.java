@@ -1,0 +1,164 @@
+package org.quorum.deid.text;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * General rules that tell clinical notation from PHI, and that complete identifiers: a word right
+ * before a dose or measurement is a drug or a measurement label ("Lasix 20 mg", "SpO2 97%", "Na
+ * 134"), not a name or a street; initials in signature positions are a person; an identifier goes
+ * on over its hyphenated prefix and suffix ("RAD-2016-501307", "320564-MR").
+ */
+final class ClinicalTerms {
+
+    private static final WordLists WORDS = WordLists.load("clinical-notation.tsv");
+
+    /** Units and measurement words after a number (UCUM symbols and their usual spellings). */
+    private static final Set<String> UNITS = WORDS.set("units");
+
+    /** Initials that are abbreviations, not people ("B.I.D.", "A.M.", "U.S."). */
+    private static final Set<String> DOTTED_ABBREVIATIONS = WORDS.set("dotted-abbreviations");
+
+    private static final Pattern NUMBER_THEN_WORD =
+            Pattern.compile(
+                    "^[ \\t]*(?::[ \\t]*)?(\\d+(?:[.,]\\d+)?)(?:[ \\t]*/[ \\t]*\\d+)?[ \\t]*([%\\p{L}µ/]+)?");
+    private static final Pattern STREET_AND_NUMBER =
+            Pattern.compile("^(\\p{L}[\\p{L}'-]*)\\s+(\\d+(?:[.,]\\d+)?)$");
+
+    /**
+     * Initials that sign or attribute a note: "-JD" or "/RK" ending a line, "by T.D.G.", dotted
+     * capitals anywhere ("T.D.G.", not "B.I.D.").
+     */
+    private static final Pattern SIGNATURE_INITIALS =
+            Pattern.compile(
+                    "(?m)(?:(?<=[-/])|(?<=\\bby )|(?<=^))([A-Z]{2,3})(?=[ \\t]*$)"
+                            + "|(?<![\\p{L}.])((?:[A-Z]\\.[ ]?){2,3})(?![\\p{L}])"
+                            + "|(?m)(?<=\\bby )([A-Z]{2,3})\\b");
+
+    private static final Set<PhiType> NAME_LIKE =
+            Set.of(PhiType.NAME, PhiType.ADDRESS, PhiType.ORGANIZATION);
+    private static final Set<PhiType> IDENTIFIERS =
+            Set.of(PhiType.ID, PhiType.ACCOUNT, PhiType.LICENSE, PhiType.DEVICE, PhiType.VEHICLE);
+
+    private ClinicalTerms() {}
+
+    /**
+     * Drops names and addresses found by the general rules that are the label of a measurement: the
+     * word is followed by a number with a unit, a decimal, a fraction ("Norco 5/325", "MMSE
+     * 24/30"), or it is an acronym or a two-letter word before a number ("NIHSS 4", "Na 134").
+     */
+    static List<PhiSpan> withoutMeasurementLabels(String text, List<PhiSpan> spans) {
+        List<PhiSpan> out = new ArrayList<>(spans.size());
+        for (PhiSpan span : spans) {
+            if (!NAME_LIKE.contains(span.type()) || !isMeasurementLabel(text, span)) {
+                out.add(span);
+            }
+        }
+        return out;
+    }
+
+    private static boolean isMeasurementLabel(String text, PhiSpan span) {
+        String value = text.substring(span.start(), span.end());
+        Matcher street = STREET_AND_NUMBER.matcher(value);
+        if (street.matches()) {
+            // "street-and-number": the number is part of the span.
+            String word = street.group(1);
+            String after = text.substring(span.end(), Math.min(text.length(), span.end() + 12));
+            return isAcronymOrShort(word)
+                    || street.group(2).contains(".")
+                    || street.group(2).contains(",")
+                    || after.matches("(?s)^[ \\t]*(?:/\\s*\\d|%|\\p{L}).*")
+                            && unitAt(after.replaceFirst("^[ \\t]*/\\s*\\d+", "").strip())
+                    || after.matches("(?s)^/\\d.*");
+        }
+        if (value.indexOf(' ') >= 0 && !value.matches("\\S+ (?:[A-Z]\\.|[IVX]+)")) {
+            return false; // several words: a person ("Ada Lovelace 12 mg" is not a thing)
+        }
+        Matcher m =
+                NUMBER_THEN_WORD.matcher(
+                        text.substring(span.end(), Math.min(text.length(), span.end() + 24)));
+        if (!m.find()) {
+            return false;
+        }
+        String number = m.group(1);
+        String unit = m.group(2);
+        boolean fraction = m.group().contains("/");
+        return unit != null && UNITS.contains(unit.toLowerCase(java.util.Locale.ROOT))
+                || fraction
+                || number.contains(".")
+                || isAcronymOrShort(value) && unit == null;
+    }
+
+    private static boolean unitAt(String rest) {
+        Matcher m = Pattern.compile("^([%\\p{L}µ/]+)").matcher(rest);
+        return m.find() && UNITS.contains(m.group(1).toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private static boolean isAcronymOrShort(String word) {
+        String letters = word.replaceAll("[^\\p{L}]", "");
+        return letters.length() <= 2
+                || letters.length() >= 2
+                        && letters.equals(letters.toUpperCase(java.util.Locale.ROOT));
+    }
+
+    /** Initials in signature positions and dotted initials that are no abbreviation. */
+    static List<PhiSpan> initialsInContext(String text) {
+        List<PhiSpan> spans = new ArrayList<>();
+        Matcher m = SIGNATURE_INITIALS.matcher(text);
+        while (m.find()) {
+            int group = m.group(1) != null ? 1 : m.group(2) != null ? 2 : 3;
+            String value = m.group(group);
+            String letters = value.replaceAll("[^A-Z]", "");
+            if (group == 2
+                    && DOTTED_ABBREVIATIONS.contains(
+                            value.replace(" ", "").toLowerCase(java.util.Locale.ROOT))) {
+                continue;
+            }
+            if (letters.length() >= 2) {
+                spans.add(
+                        new PhiSpan(
+                                m.start(group), m.end(group), PhiType.NAME, "initials-context"));
+            }
+        }
+        return spans;
+    }
+
+    /**
+     * Identifiers go on over the hyphenated parts around them: "RAD-2016-501307" is one accession
+     * number, "320564-MR" too. Only chunks without spaces, of letters and digits.
+     */
+    static List<PhiSpan> extendIdentifiers(String text, List<PhiSpan> spans) {
+        List<PhiSpan> out = new ArrayList<>(spans.size());
+        for (PhiSpan span : spans) {
+            if (!IDENTIFIERS.contains(span.type())) {
+                out.add(span);
+                continue;
+            }
+            int start = span.start();
+            int end = span.end();
+            while (start >= 2
+                    && text.charAt(start - 1) == '-'
+                    && Character.isLetterOrDigit(text.charAt(start - 2))) {
+                int s = start - 1;
+                while (s > 0 && Character.isLetterOrDigit(text.charAt(s - 1))) {
+                    s--;
+                }
+                start = s;
+            }
+            while (end + 1 < text.length()
+                    && text.charAt(end) == '-'
+                    && Character.isLetterOrDigit(text.charAt(end + 1))) {
+                int e = end + 1;
+                while (e < text.length() && Character.isLetterOrDigit(text.charAt(e))) {
+                    e++;
+                }
+                end = e;
+            }
+            out.add(new PhiSpan(start, end, span.type(), span.rule()));
+        }
+        return PhiDetector.merge(out);
+    }
+}
