@@ -25,6 +25,9 @@ final class ClinicalTerms {
     private static final Pattern NUMBER_THEN_WORD =
             Pattern.compile(
                     "^[ \\t]*(?::[ \\t]*)?(\\d+(?:[.,]\\d+)?)(?:[ \\t]*/[ \\t]*\\d+)?[ \\t]*([%\\p{L}µ/]+)?");
+    private static final Pattern GRADED =
+            Pattern.compile(
+                    "^[ \\t]+(?:(?:class|grade|stage|type|score|scale|level|of)[ \\t]+)?(?:(?:I{1,3}|IV|V|VI{0,3})[ \\t]*)?(?:\\d|I{1,3}\\b|IV\\b)");
     private static final Pattern STREET_AND_NUMBER =
             Pattern.compile("^(\\p{L}[\\p{L}'-]*)\\s+(\\d+(?:[.,]\\d+)?)$");
 
@@ -41,7 +44,13 @@ final class ClinicalTerms {
     private static final Set<PhiType> NAME_LIKE =
             Set.of(PhiType.NAME, PhiType.ADDRESS, PhiType.ORGANIZATION);
     private static final Set<PhiType> IDENTIFIERS =
-            Set.of(PhiType.ID, PhiType.ACCOUNT, PhiType.LICENSE, PhiType.DEVICE, PhiType.VEHICLE);
+            Set.of(
+                    PhiType.ID,
+                    PhiType.ACCOUNT,
+                    PhiType.LICENSE,
+                    PhiType.DEVICE,
+                    PhiType.VEHICLE,
+                    PhiType.PHONE);
 
     private ClinicalTerms() {}
 
@@ -68,6 +77,7 @@ final class ClinicalTerms {
             String word = street.group(1);
             String after = text.substring(span.end(), Math.min(text.length(), span.end() + 12));
             return isAcronymOrShort(word)
+                    || after.matches("(?s)^[.,]\\d.*")
                     || street.group(2).contains(".")
                     || street.group(2).contains(",")
                     || after.matches("(?s)^[ \\t]*(?:/\\s*\\d|%|\\p{L}).*")
@@ -77,9 +87,12 @@ final class ClinicalTerms {
         if (value.indexOf(' ') >= 0 && !value.matches("\\S+ (?:[A-Z]\\.|[IVX]+)")) {
             return false; // several words: a person ("Ada Lovelace 12 mg" is not a thing)
         }
-        Matcher m =
-                NUMBER_THEN_WORD.matcher(
-                        text.substring(span.end(), Math.min(text.length(), span.end() + 24)));
+        String rest = text.substring(span.end(), Math.min(text.length(), span.end() + 32));
+        // "APACHE II 18", "NYHA class III": an acronym, then a class word or Roman numeral.
+        if (isAcronymOrShort(value) && value.length() >= 3 && GRADED.matcher(rest).find()) {
+            return true;
+        }
+        Matcher m = NUMBER_THEN_WORD.matcher(rest);
         if (!m.find()) {
             return false;
         }
@@ -133,6 +146,15 @@ final class ClinicalTerms {
     static List<PhiSpan> extendIdentifiers(String text, List<PhiSpan> spans) {
         List<PhiSpan> out = new ArrayList<>(spans.size());
         for (PhiSpan span : spans) {
+            if (span.type() == PhiType.AGE) {
+                // "93yo", "103y": the unit glued to the number belongs to the age's word.
+                int end = span.end();
+                while (end < text.length() && Character.isLetter(text.charAt(end))) {
+                    end++;
+                }
+                out.add(new PhiSpan(span.start(), end, span.type(), span.rule()));
+                continue;
+            }
             if (!IDENTIFIERS.contains(span.type())) {
                 out.add(span);
                 continue;

@@ -752,7 +752,7 @@ final class ProperNounDetector {
                 || kind == Kind.STREET;
     }
 
-    private static void emit(
+    private void emit(
             String text,
             List<Token> tokens,
             int from,
@@ -787,7 +787,7 @@ final class ProperNounDetector {
      * A clinical head noun up to three words after {@code last}, the words between lower case,
      * numbers or Roman numerals, with only spaces and hyphens between them: one noun phrase.
      */
-    private static boolean eponymHeadFollows(String text, List<Token> tokens, int last) {
+    private boolean eponymHeadFollows(String text, List<Token> tokens, int last) {
         for (int k = last + 1; k <= Math.min(last + 3, tokens.size() - 1); k++) {
             String gap = text.substring(tokens.get(k - 1).end(), tokens.get(k).start());
             if (!gap.isEmpty() && !gap.isBlank() && !gap.equals("-") && !gap.equals("'s ")) {
@@ -804,6 +804,7 @@ final class ProperNounDetector {
             }
             boolean modifier =
                     !token.isCapitalized()
+                            || lexicon.isCommonWord(token.lower())
                             || ROMAN.matcher(token.text()).matches()
                             || token.text().chars().allMatch(Character::isDigit);
             if (!modifier) {

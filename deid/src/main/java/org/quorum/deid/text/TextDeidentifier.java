@@ -170,7 +170,10 @@ public final class TextDeidentifier {
                     keys.chooseSurrogate("organization", value, lexicon.surrogateOrganizations());
             // 164.514(b)(2)(i)(C): ages over 89 are aggregated into a single category of 90 or
             // older.
-            case AGE -> value.chars().allMatch(Character::isDigit) ? "90+" : type.tag();
+            case AGE ->
+                    value.matches("\\d+\\p{L}*")
+                            ? "90+" + value.replaceAll("^\\d+", "")
+                            : type.tag();
             case PHONE, FAX -> surrogateDigitsInLayout("telecom", value, null);
             // SSA never issues area numbers 900-999: a surrogate there is nobody's SSN.
             case SSN -> surrogateDigitsInLayout("ssn", value, "9");

@@ -267,7 +267,7 @@ public final class ClinicalNoteGenerator {
                         gold,
                         "AGE (89 or less)",
                         null,
-                        r.nextInt(6) == 0 ? words(age) : String.valueOf(age));
+                        !glued && r.nextInt(6) == 0 ? words(age) : String.valueOf(age));
             }
             case "AGE_OLD" -> {
                 int age = 90 + r.nextInt(16);
@@ -276,7 +276,7 @@ public final class ClinicalNoteGenerator {
                         gold,
                         "AGE (over 89)",
                         PhiType.AGE,
-                        r.nextInt(4) == 0 ? words(age) : String.valueOf(age));
+                        !glued && r.nextInt(4) == 0 ? words(age) : String.valueOf(age));
             }
             case "PHONE" ->
                     span(
@@ -572,11 +572,11 @@ public final class ClinicalNoteGenerator {
     private static String phoneDigits(Random r) {
         return String.format(
                 Locale.ROOT,
-                "%d%02d%d%03d%04d",
+                "%d%02d%d%02d%04d",
                 2 + r.nextInt(8),
                 r.nextInt(100),
                 2 + r.nextInt(8),
-                r.nextInt(1000),
+                r.nextInt(100),
                 r.nextInt(10000));
     }
 
