@@ -76,7 +76,8 @@ final class ClinicalTerms {
             // "street-and-number": the number is part of the span.
             String word = street.group(1);
             String after = text.substring(span.end(), Math.min(text.length(), span.end() + 12));
-            return isAcronymOrShort(word)
+            // A five-digit number after a state code is a ZIP code ("CA 94103"), not a lab value.
+            return isAcronymOrShort(word) && street.group(2).length() <= 4
                     || after.matches("(?s)^[.,]\\d.*")
                     || street.group(2).contains(".")
                     || street.group(2).contains(",")
@@ -110,10 +111,12 @@ final class ClinicalTerms {
         return m.find() && UNITS.contains(m.group(1).toLowerCase(java.util.Locale.ROOT));
     }
 
+    // Acronyms of labs and scores are short ("Na", "BNP", "NIHSS", "APACHE"); a long word in
+    // capitals is more likely a place written so ("ÖVERTURINGEN 840 24").
     private static boolean isAcronymOrShort(String word) {
         String letters = word.replaceAll("[^\\p{L}]", "");
         return letters.length() <= 2
-                || letters.length() >= 2
+                || letters.length() <= 6
                         && letters.equals(letters.toUpperCase(java.util.Locale.ROOT));
     }
 
