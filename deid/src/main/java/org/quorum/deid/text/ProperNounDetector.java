@@ -802,8 +802,12 @@ final class ProperNounDetector {
             if (EPONYM_HEADS.contains(token.lower())) {
                 return true;
             }
+            String previous = tokens.get(k - 1).lower();
             boolean modifier =
                     !token.isCapitalized()
+                            // "Ortolani and Barlow maneuver": eponyms coordinated before the head
+                            || previous.equals("and")
+                            || previous.equals("or")
                             || lexicon.isCommonWord(token.lower())
                             || ROMAN.matcher(token.text()).matches()
                             || token.text().chars().allMatch(Character::isDigit);

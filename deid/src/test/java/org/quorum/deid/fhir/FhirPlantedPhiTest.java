@@ -117,7 +117,7 @@ class FhirPlantedPhiTest {
 
         assertThat(leaks(after)).isEmpty();
         // Clinical content stays readable.
-        assertThat(after).contains("metoprolol 25 mg", "left hand");
+        assertThat(after).contains("dupuytren contracture", "spo2 97%", "metoprolol 25 mg");
         // The PDF could not be scrubbed: removed, and the removal is on record.
         assertThat(result.totals()).containsKey("ATTACHMENT").containsKey("GEOLOCATION");
         Provenance ofReport =
