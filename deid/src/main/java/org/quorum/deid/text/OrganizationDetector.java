@@ -1,63 +1,64 @@
 package org.quorum.deid.text;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Organisations named by what they are: one to four capitalised words (or words in capitals) before
  * a kind of organisation, "Maple Terrace Care Home", "Autumn Grove hospice", "HOLLISTER FREIGHT
  * LINES". The kinds ({@code organization-kinds.tsv}) are facility and business kinds of general use
- * (care homes, hospices, clinics, employers' trades), not names.
+ * (care homes, hospices, clinics, employers' trades), not names. Kinds are found with a phrase trie
+ * in one pass over the tokens; only then are the words before them looked at.
  */
 final class OrganizationDetector {
 
     private static final WordLists WORDS = WordLists.load("organization-kinds.tsv");
     private static final Set<String> LEADING_STOP_WORDS = WORDS.set("leading-stop-words");
+    private static final Set<String> CONNECTORS = Set.of("of", "the", "and", "&", "de", "la");
 
-    private final Pattern pattern;
+    private final PhraseTrie kinds = new PhraseTrie();
 
     OrganizationDetector() {
-        String kinds =
-                WORDS.set("kinds").stream()
-                        .sorted(Comparator.comparingInt(String::length).reversed())
-                        .map(k -> Pattern.quote(k).replace(" ", "\\E\\s+\\Q"))
-                        .collect(Collectors.joining("|"));
-        String word = "(?:\\p{Lu}[\\p{L}'\u2019.-]*|\\p{Lu}{2,}|St\\.)";
-        this.pattern =
-                Pattern.compile(
-                        "(?<![\\p{L}\\p{N}])((?:"
-                                + word
-                                + "[ \\t]+(?:(?:of|the|and|&|de|la)[ \\t]+)?){1,4})(?i:("
-                                + kinds
-                                + "))(?![\\p{L}])");
+        for (String kind : WORDS.set("kinds")) {
+            kinds.add(KnownPhi.phraseKey(kind), PhiType.ORGANIZATION);
+        }
     }
 
-    List<PhiSpan> detect(String text) {
+    List<PhiSpan> detect(String text, List<Token> tokens) {
         List<PhiSpan> spans = new ArrayList<>();
-        Matcher m = pattern.matcher(text);
-        while (m.find()) {
-            int start = m.start(1);
-            String name = m.group(1);
-            // "To Maple Terrace Care Home", "Dear Sandpiper ...": a leading function word is not
-            // part of the name.
-            String[] words = name.strip().split("[ \\t]+");
-            int skip = 0;
-            while (skip < words.length - 1
-                    && LEADING_STOP_WORDS.contains(words[skip].toLowerCase(Locale.ROOT))) {
-                start = text.indexOf(words[skip + 1], start + words[skip].length());
-                skip++;
+        for (PhraseTrie.Match match : kinds.find(text, tokens, 2)) {
+            int first = match.first();
+            int name = first;
+            int words = 0;
+            // Walk back over capitalised words (and "of", "the" between them) on the same line.
+            for (int k = first - 1; k >= 0 && words < 4; k--) {
+                String gap = text.substring(tokens.get(k).end(), tokens.get(k + 1).start());
+                if (!gap.isBlank() || gap.length() > 2 || gap.contains("\n")) {
+                    break;
+                }
+                Token token = tokens.get(k);
+                if (token.isCapitalized() || token.text().equals("St")) {
+                    name = k;
+                    words++;
+                } else if (!CONNECTORS.contains(token.lower()) || k == 0) {
+                    break;
+                }
             }
-            if (skip == words.length - 1
-                    && LEADING_STOP_WORDS.contains(words[skip].toLowerCase(Locale.ROOT))) {
-                continue;
+            while (name < first && LEADING_STOP_WORDS.contains(tokens.get(name).lower())) {
+                name++;
             }
-            spans.add(new PhiSpan(start, m.end(2), PhiType.ORGANIZATION, "org-kind"));
+            while (name < first && CONNECTORS.contains(tokens.get(name).lower())) {
+                name++;
+            }
+            if (name < first) {
+                spans.add(
+                        new PhiSpan(
+                                tokens.get(name).start(),
+                                tokens.get(match.last()).end(),
+                                PhiType.ORGANIZATION,
+                                "org-kind"));
+            }
         }
         return spans;
     }

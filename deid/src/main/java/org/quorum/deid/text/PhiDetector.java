@@ -126,7 +126,7 @@ public final class PhiDetector {
         List<PhiSpan> found = new ArrayList<>();
         found.addAll(knownPhiMatcher.detect(text, tokens, known));
         found.addAll(patterns.detect(text, tokens));
-        found.addAll(organizations.detect(text));
+        found.addAll(organizations.detect(text, tokens));
         List<PhiSpan> general = new ArrayList<>(properNouns.detect(text, tokens));
         general.addAll(contextNames(text));
         found.addAll(ClinicalTerms.withoutMeasurementLabels(text, general));
