@@ -220,6 +220,18 @@ final class PatternPhiDetector {
                     "state-zip" ->
                     NUMBER_TOKEN;
             case "date-month-day", "date-day-month" -> DATE_TOKEN;
+            case "date-month-day-numeric", "date-ordinal-day" -> NUMBER_TOKEN;
+            case "age-words-years-old" -> startsWithOneOf(Set.of("ninety", "one", "a"));
+            case "age-cued-words" ->
+                    startsWithOneOf(Set.of("age", "aged", "turns", "turned", "turning"));
+            case "age-turns" -> startsWithOneOf(Set.of("turns", "turned", "turning", "turn"));
+            case "phone-extension" ->
+                    token -> {
+                        String lower = token.lower();
+                        return lower.startsWith("ext")
+                                || lower.equals("x")
+                                || lower.startsWith("x") && lower.substring(1).matches("\\d+");
+                    };
             case "date-month-year", "date-weekday" -> DATE_WORD_TOKEN;
             case "alphanumeric-id", "iban", "vin" -> token -> token.hasDigit() && token.hasLetter();
             case "ipv6", "mac-address", "uuid" -> PatternPhiDetector::isHex;
