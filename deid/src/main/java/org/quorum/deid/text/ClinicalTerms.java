@@ -31,16 +31,6 @@ final class ClinicalTerms {
     private static final Pattern STREET_AND_NUMBER =
             Pattern.compile("^(\\p{L}[\\p{L}'-]*)\\s+(\\d+(?:[.,]\\d+)?)$");
 
-    /**
-     * Initials that sign or attribute a note: "-JD" or "/RK" ending a line, "by T.D.G.", dotted
-     * capitals anywhere ("T.D.G.", not "B.I.D.").
-     */
-    private static final Pattern SIGNATURE_INITIALS =
-            Pattern.compile(
-                    "(?m)(?:(?<=[-/])|(?<=\\bby )|(?<=^))([A-Z]{2,3})(?=[ \\t]*$)"
-                            + "|(?<![\\p{L}.])((?:[A-Z]\\.[ ]?){2,3})(?![\\p{L}])"
-                            + "|(?m)(?<=\\bby )([A-Z]{2,3})\\b");
-
     private static final Set<PhiType> NAME_LIKE =
             Set.of(PhiType.NAME, PhiType.ADDRESS, PhiType.ORGANIZATION);
     private static final Set<PhiType> IDENTIFIERS =
@@ -120,26 +110,78 @@ final class ClinicalTerms {
                         && letters.equals(letters.toUpperCase(java.util.Locale.ROOT));
     }
 
-    /** Initials in signature positions and dotted initials that are no abbreviation. */
-    static List<PhiSpan> initialsInContext(String text) {
+    /**
+     * Initials in signature positions ("-JD" or "/RK" ending a line, "by T.D.G.") and dotted
+     * capitals that are no abbreviation ("T.D.G.", not "B.I.D."). One pass over the tokens.
+     */
+    static List<PhiSpan> initialsInContext(String text, List<Token> tokens) {
         List<PhiSpan> spans = new ArrayList<>();
-        Matcher m = SIGNATURE_INITIALS.matcher(text);
-        while (m.find()) {
-            int group = m.group(1) != null ? 1 : m.group(2) != null ? 2 : 3;
-            String value = m.group(group);
-            String letters = value.replaceAll("[^A-Z]", "");
-            if (group == 2
-                    && DOTTED_ABBREVIATIONS.contains(
-                            value.replace(" ", "").toLowerCase(java.util.Locale.ROOT))) {
+        for (int i = 0; i < tokens.size(); i++) {
+            Token token = tokens.get(i);
+            String word = token.text();
+            int length = word.length();
+            if (length == 1
+                    && isCapitalLetter(word.charAt(0))
+                    && followedByDot(text, token.end())) {
+                // Dotted initials: two or three capitals, each followed by a dot.
+                int last = i;
+                while (last + 1 < tokens.size()
+                        && last - i < 2
+                        && tokens.get(last + 1).text().length() == 1
+                        && isCapitalLetter(tokens.get(last + 1).text().charAt(0))
+                        && followedByDot(text, tokens.get(last + 1).end())
+                        && isDotGap(text, tokens.get(last).end(), tokens.get(last + 1).start())) {
+                    last++;
+                }
+                boolean letterBefore =
+                        token.start() > 0 && Character.isLetter(text.charAt(token.start() - 1));
+                if (last > i && !letterBefore) {
+                    int end = tokens.get(last).end() + 1;
+                    String value = text.substring(token.start(), end).replace(" ", "");
+                    if (!DOTTED_ABBREVIATIONS.contains(value.toLowerCase(java.util.Locale.ROOT))) {
+                        spans.add(
+                                new PhiSpan(token.start(), end, PhiType.NAME, "initials-context"));
+                    }
+                }
+                i = last;
                 continue;
             }
-            if (letters.length() >= 2) {
-                spans.add(
-                        new PhiSpan(
-                                m.start(group), m.end(group), PhiType.NAME, "initials-context"));
+            if (length < 2
+                    || length > 3
+                    || !word.chars().allMatch(c -> isCapitalLetter((char) c))) {
+                continue;
+            }
+            int start = token.start();
+            char before = start > 0 ? text.charAt(start - 1) : '\n';
+            boolean afterBy = start >= 3 && text.regionMatches(true, start - 3, "by ", 0, 3);
+            boolean signaturePosition = before == '-' || before == '/' || before == '\n' || afterBy;
+            if (signaturePosition && (afterBy || endsLine(text, token.end()))) {
+                spans.add(new PhiSpan(start, token.end(), PhiType.NAME, "initials-context"));
             }
         }
         return spans;
+    }
+
+    // "T.D.G." or "T. D. G.": only a dot, or a dot and one space, between two initials.
+    private static boolean isDotGap(String text, int from, int to) {
+        String gap = text.substring(from, to);
+        return gap.equals(".") || gap.equals(". ");
+    }
+
+    private static boolean isCapitalLetter(char c) {
+        return c >= 'A' && c <= 'Z';
+    }
+
+    private static boolean followedByDot(String text, int end) {
+        return end < text.length() && text.charAt(end) == '.';
+    }
+
+    private static boolean endsLine(String text, int end) {
+        int i = end;
+        while (i < text.length() && (text.charAt(i) == ' ' || text.charAt(i) == '\t')) {
+            i++;
+        }
+        return i == text.length() || text.charAt(i) == '\n' || text.charAt(i) == '\r';
     }
 
     /**

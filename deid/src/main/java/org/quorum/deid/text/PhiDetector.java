@@ -130,7 +130,7 @@ public final class PhiDetector {
         List<PhiSpan> general = new ArrayList<>(properNouns.detect(text, tokens));
         general.addAll(contextNames(text));
         found.addAll(ClinicalTerms.withoutMeasurementLabels(text, general));
-        found.addAll(ClinicalTerms.initialsInContext(text));
+        found.addAll(ClinicalTerms.initialsInContext(text, tokens));
         List<PhiSpan> merged =
                 ClinicalTerms.extendIdentifiers(text, merge(withCredentials(text, merge(found))));
         return merge(joinAddressToNameBefore(text, merge(extendAddresses(text, merged))));
