@@ -70,13 +70,16 @@ import org.quorum.deid.text.lexicon.PhiLexicon;
  * De-identifies FHIR R4 resources and Bundles under HIPAA Safe Harbor (45 CFR 164.514(b)(2)), with
  * dates either cut to the year or shifted by the patient's keyed offset.
  *
- * <p>Traversal is generic ({@link FhirTerser}), so every resource type is covered by the same data
- * type rules: {@link HumanName} → pseudonym text, {@link ContactPoint} removed, {@link Address}
- * below state removed and ZIP cut to three digits, {@link Identifier} values → keyed pseudonyms,
- * {@link Reference}s and resource ids → keyed pseudonymous ids (the graph stays linked), dates by
- * policy, narrative replaced, text attachments and every remaining free-text string scrubbed by the
- * {@link TextDeidentifier} with the patient's own record as known PHI, other attachment data
- * removed. A resource type this class has never heard of gets the same treatment.
+ * <p><b>Default deny.</b> Every element of every resource is visited (any resource type, contained
+ * resources, extensions at any depth, the extensions of primitives) and handled by the rule table
+ * {@link FhirElementRules} ({@code element-rules.tsv}), keyed on path, extension url and datatype:
+ * {@link HumanName} → pseudonym text, {@link ContactPoint} removed, {@link Address} below state
+ * removed and ZIP cut to three digits, {@link Identifier} values → keyed pseudonyms of the same
+ * form, {@link Reference}s and resource ids → keyed pseudonymous ids (the graph stays linked),
+ * dates by policy, narrative replaced, geolocation removed, text attachments (plain, HTML, RTF) and
+ * every free-text string scrubbed by the {@link TextDeidentifier} with the record's known PHI
+ * matched strictly, other attachment content removed and counted. A primitive the table does not
+ * name is removed; a resource type this class has never heard of gets the same treatment.
  *
  * <p>The patient key is the MRN ({@code Patient.identifier} typed {@code MR}, as {@link
  * FhirKnownPhiReader#patientKey} finds it), so a patient's id becomes {@code pseudonym(MRN, mrn)}
