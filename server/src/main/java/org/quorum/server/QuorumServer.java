@@ -50,6 +50,7 @@ import org.quorum.dicom.store.DicomInstances;
 import org.quorum.dicom.store.DicomStore;
 import org.quorum.dicom.store.index.DicomIndex;
 import org.quorum.dicom.web.DicomWebApplication;
+import org.quorum.fhir.DecimalLimits;
 import org.quorum.fhir.FhirJpaConfig;
 import org.quorum.fhir.FhirRestConfig;
 import org.quorum.fhir.FhirWriteMetrics;
@@ -181,6 +182,7 @@ public final class QuorumServer implements AutoCloseable {
                     new ProfileValidationInterceptor(
                             fhir, spring.getBean(IInstanceValidatorModule.class)));
             storageInterceptors.registerInterceptor(new FhirWriteMetrics(metrics.registry()));
+            storageInterceptors.registerInterceptor(new DecimalLimits(fhir));
             new ProfilePackageInstaller(spring.getBean(IPackageInstallerSvc.class))
                     .install(packageVersion());
             // The package brings the "project" search parameter: use it from the first request,
