@@ -67,14 +67,26 @@ final class SyntheaRecords {
                     }
                 }
             }
-            String joined = String.join("\n", own);
             List<String> record = new ArrayList<>(own);
+            // Directory resources the record references by identifier; then the roles of the
+            // Practitioners found (a PractitionerRole names its Practitioner by identifier).
+            String joined = String.join("\n", record);
             for (String line : directory) {
                 for (JsonNode identifier : JSON.readTree(line).path("identifier")) {
                     if (joined.contains("|" + identifier.path("value").asText() + "\"")) {
                         record.add(line);
                         break;
                     }
+                }
+            }
+            String withPractitioners = String.join("\n", record);
+            for (String line : directory) {
+                JsonNode practitioner = JSON.readTree(line).path("practitioner").path("identifier");
+                if (!record.contains(line)
+                        && practitioner.has("value")
+                        && withPractitioners.contains(
+                                "\"value\":\"" + practitioner.path("value").asText() + "\"")) {
+                    record.add(line);
                 }
             }
             return record;
