@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.DateTimeType;
 
 /**
  * Checks search and history parameter values before HAPI binds them, and answers 400 naming each
@@ -274,9 +274,10 @@ public final class SearchParameterValues {
         }
     }
 
+    // FHIR R4 history (http.html#history): _since is an instant; HAPI also takes a date.
     private static boolean instant(String value) {
         try {
-            return new InstantType(value).getValue() != null;
+            return new DateTimeType(value).getValue() != null;
         } catch (DataFormatException | IllegalArgumentException e) {
             return false;
         }
