@@ -70,9 +70,9 @@ class MalformedFhirInputIT {
                 "Malformed FHIR input",
                 "Each request is sent with a project admin's token; expected: the status, an"
                         + " OperationOutcome naming the bad value or parameter (no stack trace),"
-                        + " and unchanged counts of "
+                        + " and unchanged counts (of the endpoint's type; of "
                         + String.join(", ", COUNTED)
-                        + " for writes.\n\n"
+                        + " for transactions) for writes.\n\n"
                         + "| group | request | expected | answered | named | store unchanged | diagnostics |\n"
                         + "|---|---|---|---:|---|---|---|\n"
                         + String.join("\n", rows));
@@ -89,9 +89,10 @@ class MalformedFhirInputIT {
     }
 
     private static void check(Case c) throws IOException {
-        Map<String, Integer> before = c.write() ? counts() : Map.of();
+        List<String> counted = counted(c.request().path());
+        Map<String, Integer> before = c.write() ? counts(counted) : Map.of();
         HttpResponse<String> response = c.request().send(server.baseUrl(), server.adminToken());
-        Map<String, Integer> after = c.write() ? counts() : Map.of();
+        Map<String, Integer> after = c.write() ? counts(counted) : Map.of();
         String body = response.body();
         boolean isOutcome = outcome(body) != null;
         String diagnostics = isOutcome ? diagnostics(outcome(body)) : "";
@@ -165,9 +166,15 @@ class MalformedFhirInputIT {
     }
 
     /** Resource counts ({@code _summary=count}) of the types the writes target. */
-    private static Map<String, Integer> counts() throws IOException {
+    /** The types a write could have stored: its endpoint's, or every counted type (/fhir). */
+    private static List<String> counted(String path) {
+        String type = path.replaceFirst("^/fhir/?", "").replaceFirst("[/?].*$", "");
+        return type.isEmpty() ? COUNTED : List.of(type);
+    }
+
+    private static Map<String, Integer> counts(List<String> types) throws IOException {
         Map<String, Integer> counts = new LinkedHashMap<>();
-        for (String type : COUNTED) {
+        for (String type : types) {
             HttpResponse<String> response =
                     server.http().get("/fhir/" + type + "?_summary=count", JSON_TYPE);
             assertThat(response.statusCode())
