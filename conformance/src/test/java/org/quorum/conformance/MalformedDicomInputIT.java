@@ -156,18 +156,22 @@ class MalformedDicomInputIT {
         assertThat(text).contains("not-dicom.dcm");
         assertThat(out.resolve("good.dcm")).isRegularFile();
         assertThat(out.resolve("not-dicom.dcm")).doesNotExist();
+        // Half an instance must not leave the hospital as if it were whole.
+        assertThat(out.resolve("truncated.dcm")).doesNotExist();
+        assertThat(out.resolve("bad-length.dcm")).doesNotExist();
+        assertThat(text).contains("truncated.dcm").contains("bad-length.dcm");
         assertThat(text).doesNotContain("Exception").doesNotContain("\tat ");
     }
 
     private static int indexOfTag(byte[] part10) {
-        // Group 0008 after the meta header (group 0002): the first 08 00 at an even offset past
-        // 132.
-        for (int i = 132; i < part10.length - 8; i += 2) {
-            if (part10[i] == 0x08 && part10[i + 1] == 0x00) {
-                return i;
-            }
-        }
-        throw new AssertionError("no group 0008 element");
+        // The first element after the file meta information, whose end the group length
+        // (0002,0000) gives (explicit VR little endian: 12 bytes of header, 4 of value).
+        int groupLength =
+                (part10[140] & 0xff)
+                        | (part10[141] & 0xff) << 8
+                        | (part10[142] & 0xff) << 16
+                        | (part10[143] & 0xff) << 24;
+        return 144 + groupLength;
     }
 
     private static void check(Case c) throws IOException {
