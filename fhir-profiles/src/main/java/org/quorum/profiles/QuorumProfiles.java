@@ -56,6 +56,12 @@ public final class QuorumProfiles {
     public static final String EXT_LABEL_SCHEMA =
             CANONICAL_BASE + "/StructureDefinition/quorum-label-schema";
 
+    // De-identification Provenances: see docs/deid-fhir.md.
+    public static final String EXT_DEID_COUNTS =
+            CANONICAL_BASE + "/StructureDefinition/quorum-deid-counts";
+    public static final String CS_DEID_CATEGORY =
+            CANONICAL_BASE + "/CodeSystem/quorum-deid-category";
+
     public static final String CS_QUALITY_STATISTIC =
             CANONICAL_BASE + "/CodeSystem/quorum-quality-statistic";
     public static final String CS_QUALITY_STRATIFIER =
@@ -94,8 +100,8 @@ public final class QuorumProfiles {
     public static final String MEASURE_WORK_REPORT = CANONICAL_BASE + "/Measure/quorum-work-report";
 
     /**
-     * Search parameter {@code project} on Observation, Task, DetectedIssue and PractitionerRole: the quorum-project
-     * extension, e.g. {@code Observation?project=ResearchStudy/42}.
+     * Search parameter {@code project} on Observation, Task, DetectedIssue and PractitionerRole:
+     * the quorum-project extension, e.g. {@code Observation?project=ResearchStudy/42}.
      */
     public static final String SP_PROJECT = CANONICAL_BASE + "/SearchParameter/quorum-project";
 

@@ -18,8 +18,13 @@ public final class AuditInstaller {
         AuditService audit =
                 new AuditService(
                         dao,
+                        platform.fhir(),
                         new AuditEventMapper("Quorum", platform.settings().http().host()),
-                        platform.metrics().registry());
+                        new AuditOutbox(platform.dataSource()),
+                        platform.transactions(),
+                        platform.entityManagerFactory(),
+                        platform.metrics().registry(),
+                        platform.clock());
         platform.onClose(audit);
         platform.fhirServer()
                 .registerInterceptor(new FhirAuditInterceptor(audit, identities, platform.clock()));

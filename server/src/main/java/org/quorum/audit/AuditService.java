@@ -1,133 +1,353 @@
 package org.quorum.audit;
 
+import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
+import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.orm.jpa.SharedEntityManagerCreator;
+import org.springframework.transaction.annotation.Propagation;
 
 /**
- * Stores an AuditEvent for every audited request, in the FHIR store itself (auditors search it like
- * any resource). Requests hand their records to a bounded queue and a single writer thread stores
- * them, so auditing does not add a database write to each request's latency. When the queue is
- * full, requests wait: an access must never go unrecorded.
+ * Records an AuditEvent for every audited request, durably before the request is answered: the
+ * transport calls {@link #record} before its response goes out, which commits the event to the
+ * database outbox ({@link AuditOutbox}). A writer thread then stores the events as FHIR AuditEvent
+ * resources (auditors search them like any resource), each batch in one transaction that also
+ * deletes its outbox rows, so an event is stored exactly once, also across a crash and a restart:
+ * whatever the outbox holds at start-up is drained then.
+ *
+ * <p>A batch that fails is retried with a growing pause; an event that still fails after {@value
+ * #MAX_ATTEMPTS} attempts stays in the outbox and the readiness check reports the writer stuck, as
+ * it does when the oldest waiting event is older than {@link #STUCK_AFTER}.
  */
 public final class AuditService implements AutoCloseable {
 
+    static final int MAX_ATTEMPTS = 5;
+    static final Duration STUCK_AFTER = Duration.ofSeconds(60);
+    private static final int BATCH = 100;
     private static final Logger LOG = LoggerFactory.getLogger(AuditService.class);
-    private static final AuditRecord STOP =
-            new AuditRecord(
-                    java.time.Instant.EPOCH,
-                    "stop",
-                    AuditRecord.Action.EXECUTE,
-                    0,
-                    "",
-                    java.util.Optional.empty(),
-                    java.util.Optional.empty(),
-                    List.of(),
-                    java.util.Optional.empty(),
-                    "",
-                    List.of(),
-                    List.of(),
-                    java.util.Optional.empty());
 
     private final IFhirResourceDao<AuditEvent> dao;
+    private final IParser json;
     private final AuditEventMapper mapper;
-    private final BlockingQueue<AuditRecord> queue = new ArrayBlockingQueue<>(10_000);
-    private final AtomicLong submitted = new AtomicLong();
-    private final AtomicLong stored = new AtomicLong();
+    private final AuditOutbox outbox;
+    private final IHapiTransactionService transactions;
+    private final EntityManager entities;
+    private final Clock clock;
     private final Counter storedCounter;
     private final Counter failedCounter;
+    private final AtomicLong lastAppended = new AtomicLong(-1);
+
+    /** Events the outbox could not take (database unreachable), appended when it answers again. */
+    private final Deque<String[]> unsaved = new ArrayDeque<>();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final Condition drained = lock.newCondition();
+    private volatile boolean running = true;
+    private volatile Instant writerFailingSince;
     private final Thread writer;
 
     public AuditService(
-            IFhirResourceDao<AuditEvent> dao, AuditEventMapper mapper, MeterRegistry metrics) {
+            IFhirResourceDao<AuditEvent> dao,
+            FhirContext fhir,
+            AuditEventMapper mapper,
+            AuditOutbox outbox,
+            IHapiTransactionService transactions,
+            EntityManagerFactory entityManagerFactory,
+            MeterRegistry metrics,
+            Clock clock) {
         this.dao = dao;
+        this.json = fhir.newJsonParser();
         this.mapper = mapper;
+        this.outbox = outbox;
+        this.transactions = transactions;
+        this.entities = SharedEntityManagerCreator.createSharedEntityManager(entityManagerFactory);
+        this.clock = clock;
         this.storedCounter = metrics.counter("quorum.audit.events.stored");
         this.failedCounter = metrics.counter("quorum.audit.events.failed");
+        Gauge.builder("quorum.audit.events.pending", this, AuditService::pendingOrMinusOne)
+                .description("AuditEvents recorded and not yet stored as FHIR resources")
+                .register(metrics);
         this.writer = new Thread(this::writeLoop, "quorum-audit-writer");
         this.writer.setDaemon(true);
         this.writer.start();
     }
 
-    /** Queues a record; blocks while the queue is full. */
+    /**
+     * Records one request's AuditEvent durably (committed to the outbox when this returns). Call it
+     * before the response is sent.
+     */
     public void record(AuditRecord record) {
-        submitted.incrementAndGet();
+        String payload;
+        synchronized (json) {
+            payload = json.encodeResourceToString(mapper.toAuditEvent(record));
+        }
         try {
-            queue.put(record);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            storeNow(List.of(record));
+            append(record.recorded(), payload);
+        } catch (SQLException e) {
+            // The database is away: the request itself cannot be served durably either. Keep the
+            // event for when it is back, and let the readiness check say so.
+            failedCounter.increment();
+            LOG.error(
+                    "Could not record an AuditEvent ({} {}): database unreachable (SQL state {})",
+                    record.interaction(),
+                    record.httpStatus(),
+                    e.getSQLState());
+            synchronized (unsaved) {
+                unsaved.add(new String[] {record.recorded().toString(), payload});
+            }
+        }
+        signal();
+    }
+
+    private void append(Instant recorded, String payload) throws SQLException {
+        long id = outbox.append(recorded, payload);
+        lastAppended.accumulateAndGet(id, Math::max);
+    }
+
+    /** Waits until every event recorded so far is stored; false on timeout. */
+    public boolean flush(Duration timeout) throws InterruptedException {
+        long target = lastAppended.get();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                if (unsavedCount() == 0 && (target < 0 || outbox.pendingUpTo(target) == 0)) {
+                    return true;
+                }
+            } catch (SQLException e) {
+                // Not drained while the database is away; keep waiting until the deadline.
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return false;
+            }
+            lock.lock();
+            try {
+                work.signalAll();
+                drained.await(
+                        Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(200)),
+                        TimeUnit.NANOSECONDS);
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
-    /** Waits until every record submitted so far is stored (or failed); false on timeout. */
-    public boolean flush(Duration timeout) throws InterruptedException {
-        long target = submitted.get();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (stored) {
-            while (stored.get() < target) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(stored, remaining);
-            }
+    /** The readiness view of the writer: up unless events are stuck or the outbox is away. */
+    public org.quorum.ops.HealthService.Check health() {
+        String name = "audit";
+        if (!writer.isAlive()) {
+            return new org.quorum.ops.HealthService.Check(name, false, "the audit writer stopped");
         }
-        return true;
+        try {
+            AuditOutbox.Backlog backlog = outbox.backlog(MAX_ATTEMPTS);
+            long unsavedNow = unsavedCount();
+            if (backlog.failing() > 0) {
+                return new org.quorum.ops.HealthService.Check(
+                        name,
+                        false,
+                        "audit writer stuck: "
+                                + backlog.failing()
+                                + " AuditEvent(s) failed "
+                                + MAX_ATTEMPTS
+                                + " times and wait in the outbox");
+            }
+            if (unsavedNow > 0) {
+                return new org.quorum.ops.HealthService.Check(
+                        name, false, unsavedNow + " AuditEvent(s) could not reach the outbox");
+            }
+            if (backlog.oldest().isPresent()
+                    && backlog.oldest().get().isBefore(clock.instant().minus(STUCK_AFTER))) {
+                return new org.quorum.ops.HealthService.Check(
+                        name,
+                        false,
+                        "audit writer stuck: "
+                                + backlog.pending()
+                                + " AuditEvent(s) waiting, the oldest for more than "
+                                + STUCK_AFTER.toSeconds()
+                                + " s");
+            }
+            return new org.quorum.ops.HealthService.Check(
+                    name, true, backlog.pending() + " waiting");
+        } catch (SQLException e) {
+            return new org.quorum.ops.HealthService.Check(
+                    name, false, "outbox unreachable (SQL state " + e.getSQLState() + ")");
+        }
     }
 
     private void writeLoop() {
-        List<AuditRecord> batch = new ArrayList<>();
-        while (true) {
+        try {
+            drainUntilStopped();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void drainUntilStopped() throws InterruptedException {
+        long pause = 0;
+        while (running) {
             try {
-                AuditRecord first = queue.take();
-                if (first == STOP) {
-                    return;
+                retryUnsaved();
+                List<AuditOutbox.Pending> batch = outbox.oldest(BATCH, MAX_ATTEMPTS);
+                if (batch.isEmpty()) {
+                    writerFailingSince = null;
+                    pause = 0;
+                    awaitWork(Duration.ofSeconds(1));
+                    continue;
                 }
-                batch.add(first);
-                queue.drainTo(batch, 99);
-                boolean stop = batch.remove(STOP);
-                storeNow(batch);
-                batch.clear();
-                if (stop) {
-                    return;
+                if (storeBatch(batch) || storeOneByOne(batch)) {
+                    writerFailingSince = null;
+                    pause = 0;
+                } else {
+                    if (writerFailingSince == null) {
+                        writerFailingSince = clock.instant();
+                    }
+                    pause = Math.min(30_000, Math.max(500, pause * 2));
+                    awaitWork(Duration.ofMillis(pause));
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+                signalDrained();
+            } catch (SQLException e) {
+                // The database is away; try again after a pause.
+                LOG.warn("Audit outbox unreachable (SQL state {})", e.getSQLState());
+                pause = Math.min(30_000, Math.max(500, pause * 2));
+                awaitWork(Duration.ofMillis(pause));
             }
         }
     }
 
-    private void storeNow(List<AuditRecord> records) {
-        for (AuditRecord record : records) {
+    /** Stores the batch in one transaction with the deletion of its outbox rows. */
+    private boolean storeBatch(List<AuditOutbox.Pending> batch) {
+        try {
+            transactions
+                    .withSystemRequest()
+                    .withPropagation(Propagation.REQUIRES_NEW)
+                    .execute(() -> store(batch));
+            storedCounter.increment(batch.size());
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** After a failed batch: each event alone, so one bad event does not hold up the others. */
+    private boolean storeOneByOne(List<AuditOutbox.Pending> batch) throws SQLException {
+        boolean any = false;
+        for (AuditOutbox.Pending pending : batch) {
             try {
-                dao.create(mapper.toAuditEvent(record), new SystemRequestDetails());
+                transactions
+                        .withSystemRequest()
+                        .withPropagation(Propagation.REQUIRES_NEW)
+                        .execute(() -> store(List.of(pending)));
                 storedCounter.increment();
+                any = true;
             } catch (RuntimeException e) {
-                // Keep writing the others; the failure is counted and logged without content.
                 failedCounter.increment();
+                // Names the error, never the event's content.
                 LOG.error(
-                        "Could not store an AuditEvent ({} {}): {}",
-                        record.interaction(),
-                        record.httpStatus(),
-                        e.getMessage()); // names elements and pseudonymous ids, not content
+                        "Could not store AuditEvent outbox row {} (attempt {}): {}",
+                        pending.id(),
+                        pending.attempts() + 1,
+                        e.getClass().getSimpleName());
+                outbox.failed(pending.id(), e.getClass().getName());
             }
         }
-        synchronized (stored) {
-            stored.addAndGet(records.size());
-            stored.notifyAll();
+        return any;
+    }
+
+    private Void store(List<AuditOutbox.Pending> batch) {
+        for (AuditOutbox.Pending pending : batch) {
+            AuditEvent event;
+            synchronized (json) {
+                event = json.parseResource(AuditEvent.class, pending.payload());
+            }
+            dao.create(event, new SystemRequestDetails());
+        }
+        int deleted =
+                entities.createQuery("delete from AuditOutboxEntity e where e.id in :ids")
+                        .setParameter("ids", batch.stream().map(AuditOutbox.Pending::id).toList())
+                        .executeUpdate();
+        if (deleted != batch.size()) {
+            // Another node stored some of them first: roll back, never store an event twice.
+            throw new IllegalStateException("outbox rows were taken by another writer");
+        }
+        return null;
+    }
+
+    private void retryUnsaved() throws SQLException {
+        while (true) {
+            String[] next;
+            synchronized (unsaved) {
+                next = unsaved.peek();
+            }
+            if (next == null) {
+                return;
+            }
+            append(Instant.parse(next[0]), next[1]);
+            synchronized (unsaved) {
+                unsaved.poll();
+            }
+        }
+    }
+
+    private long unsavedCount() {
+        synchronized (unsaved) {
+            return unsaved.size();
+        }
+    }
+
+    private double pendingOrMinusOne() {
+        try {
+            return outbox.backlog(MAX_ATTEMPTS).pending() + unsavedCount();
+        } catch (SQLException e) {
+            return -1;
+        }
+    }
+
+    private void signal() {
+        lock.lock();
+        try {
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void signalDrained() {
+        lock.lock();
+        try {
+            drained.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void awaitWork(Duration timeout) throws InterruptedException {
+        lock.lock();
+        try {
+            drained.signalAll();
+            work.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -135,7 +355,12 @@ public final class AuditService implements AutoCloseable {
     public void close() {
         try {
             flush(Duration.ofSeconds(30));
-            queue.put(STOP);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        running = false;
+        signal();
+        try {
             writer.join(TimeUnit.SECONDS.toMillis(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -5,6 +5,7 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import java.time.Clock;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 
 /**
@@ -24,6 +26,7 @@ import org.hl7.fhir.instance.model.api.IIdType;
 @Interceptor
 public final class FhirAuditInterceptor {
 
+    private static final String RECORDED = FhirAuditInterceptor.class.getName() + ".recorded";
     private static final Set<String> PATIENT_PARAMETERS = Set.of("subject", "patient");
     private static final Pattern PATIENT_REFERENCE =
             Pattern.compile("^(Patient/)?[A-Za-z0-9\\-.]{1,64}$");
@@ -39,9 +42,27 @@ public final class FhirAuditInterceptor {
         this.clock = clock;
     }
 
+    /**
+     * Records the request before its response is written (the AuditEvent is durable when the client
+     * reads the answer). Last among the outgoing hooks: the authorization interceptor may still
+     * refuse the response, which is then recorded by {@link #failed}.
+     */
+    @Hook(value = Pointcut.SERVER_OUTGOING_RESPONSE, order = 10_000)
+    public boolean outgoing(RequestDetails request, ResponseDetails response) {
+        if (!isCapabilities(request) && firstRecord(request)) {
+            List<String> resources = new ArrayList<>(instanceReference(request).stream().toList());
+            if (request.getRestOperationType() == RestOperationTypeEnum.CREATE) {
+                createdReference(request, response.getResponseResource()).ifPresent(resources::add);
+            }
+            audit.record(record(request, response.getResponseCode(), "", resources));
+        }
+        return true;
+    }
+
+    /** For responses that had no outgoing-response hook (no body). */
     @Hook(Pointcut.SERVER_PROCESSING_COMPLETED_NORMALLY)
     public void completed(ServletRequestDetails request) {
-        if (isCapabilities(request)) {
+        if (isCapabilities(request) || !firstRecord(request)) {
             return;
         }
         int status =
@@ -49,11 +70,8 @@ public final class FhirAuditInterceptor {
                         ? 200
                         : request.getServletResponse().getStatus();
         List<String> resources = new ArrayList<>(instanceReference(request).stream().toList());
-        if (request.getRestOperationType() == RestOperationTypeEnum.CREATE
-                && request.getServletResponse() != null) {
-            Optional.ofNullable(request.getServletResponse().getHeader("Location"))
-                    .map(FhirAuditInterceptor::referenceFromLocation)
-                    .ifPresent(resources::add);
+        if (request.getRestOperationType() == RestOperationTypeEnum.CREATE) {
+            createdReference(request, null).ifPresent(resources::add);
         }
         audit.record(record(request, status, "", resources));
     }
@@ -61,6 +79,8 @@ public final class FhirAuditInterceptor {
     @Hook(Pointcut.SERVER_HANDLE_EXCEPTION)
     public boolean failed(RequestDetails request, BaseServerResponseException exception) {
         if (!isCapabilities(request)) {
+            // A response refused after the outgoing hook ran is recorded again with its refusal.
+            request.getUserData().put(RECORDED, Boolean.TRUE);
             audit.record(
                     record(
                             request,
@@ -69,6 +89,27 @@ public final class FhirAuditInterceptor {
                             instanceReference(request).stream().toList()));
         }
         return true;
+    }
+
+    private static boolean firstRecord(RequestDetails request) {
+        return request.getUserData().putIfAbsent(RECORDED, Boolean.TRUE) == null;
+    }
+
+    private static Optional<String> createdReference(
+            RequestDetails request, IBaseResource responseResource) {
+        if (responseResource != null
+                && request.getResourceName() != null
+                && request.getResourceName().equals(responseResource.fhirType())
+                && responseResource.getIdElement().hasIdPart()) {
+            return Optional.of(
+                    request.getResourceName() + "/" + responseResource.getIdElement().getIdPart());
+        }
+        if (request instanceof ServletRequestDetails servlet
+                && servlet.getServletResponse() != null) {
+            return Optional.ofNullable(servlet.getServletResponse().getHeader("Location"))
+                    .map(FhirAuditInterceptor::referenceFromLocation);
+        }
+        return Optional.empty();
     }
 
     private AuditRecord record(

@@ -69,6 +69,12 @@ public final class ServeCommand implements Callable<Integer> {
                 server.fhirBaseUrl(),
                 server.baseUrl().resolve("/health"),
                 server.baseUrl().resolve("/metrics"));
+        if (settings.security().passwordGrant()) {
+            System.out.println(
+                    "Password grant is ON (QUORUM_AUTH_PASSWORD_GRANT=true): users created with"
+                            + " --password-stdin can get tokens with their password at /auth/token."
+                            + " Turn it off unless a client needs it.");
+        }
         if (server.security().hasNoAccounts()) {
             System.out.println(
                     "No users or clients yet. Create the first project admin and get a token:");

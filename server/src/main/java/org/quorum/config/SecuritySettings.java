@@ -49,7 +49,7 @@ public record SecuritySettings(
         String audience = source.get(AUDIENCE).orElse(issuer + "/fhir");
         int minutes = source.intValue(USER_TOKEN_MINUTES, 60, 1, 24 * 60);
         boolean password =
-                source.oneOf(PASSWORD_GRANT, "true", Set.of("true", "false")).equals("true");
+                source.oneOf(PASSWORD_GRANT, "false", Set.of("true", "false")).equals("true");
         Optional<ExternalIssuerSettings> external =
                 source.get(EXTERNAL_ISSUER)
                         .map(

@@ -52,7 +52,10 @@ public record StorageSettings(
                 url.orElse(
                         "jdbc:h2:file:"
                                 + dataDir.resolve("db").resolve("quorum")
-                                + ";DB_CLOSE_ON_EXIT=FALSE");
+                                // WRITE_DELAY=0: each commit reaches the file before the
+                                // answer, so an acknowledged write (and its AuditEvent) survives
+                                // a killed process; H2's default keeps up to 500 ms in memory.
+                                + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
         Database database;
         if (jdbcUrl.startsWith("jdbc:h2:")) {
             database = Database.H2;

@@ -18,9 +18,11 @@ import java.time.Duration;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.apache.commons.dbcp2.BasicDataSource;
+import org.quorum.audit.AuditOutbox;
 import org.quorum.config.QuorumSettings;
 import org.quorum.config.StorageSettings;
 import org.quorum.dicom.store.index.DicomIndex;
+import org.quorum.security.assignment.CaseAssignmentIndex;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -45,6 +47,13 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
     SubscriptionChannelConfig.class
 })
 public class FhirJpaConfig {
+
+    /** Quorum's own tables, in HAPI's persistence unit (same database, pool and transactions). */
+    static final java.util.List<Class<?>> QUORUM_ENTITIES =
+            java.util.stream.Stream.of(
+                            DicomIndex.ENTITIES, CaseAssignmentIndex.ENTITIES, AuditOutbox.ENTITIES)
+                    .flatMap(java.util.List::stream)
+                    .toList();
 
     @Bean(destroyMethod = "close")
     public BasicDataSource dataSource(QuorumSettings settings) {
@@ -76,12 +85,10 @@ public class FhirJpaConfig {
                 HapiEntityManagerFactoryUtil.newEntityManagerFactory(
                         beanFactory, fhirContext, storageSettings);
         factory.setPersistenceUnitName("QUORUM_PU");
-        // The DICOM index lives in the same database and unit as HAPI: one schema update, one
-        // transaction manager, one connection pool (see docs/dicom.md).
+        // Quorum's tables (DICOM index, case assignments, audit outbox) live in the same database
+        // and unit as HAPI: one schema update, one transaction manager, one connection pool.
         factory.setPersistenceUnitPostProcessors(
-                unit ->
-                        DicomIndex.ENTITIES.forEach(
-                                type -> unit.addManagedClassName(type.getName())));
+                unit -> QUORUM_ENTITIES.forEach(type -> unit.addManagedClassName(type.getName())));
         factory.setDataSource(dataSource);
         factory.setJpaProperties(hibernateProperties(settings.storage()));
         return factory;

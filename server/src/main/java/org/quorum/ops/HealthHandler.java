@@ -1,5 +1,8 @@
 package org.quorum.ops;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -12,6 +15,8 @@ import java.util.function.Supplier;
  * small JSON document, HTTP 200 when up and 503 when not.
  */
 public final class HealthHandler implements HttpHandler {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Supplier<HealthService.Report> check;
 
@@ -49,23 +54,19 @@ public final class HealthHandler implements HttpHandler {
     }
 
     static String toJson(HealthService.Report report) {
-        StringBuilder json = new StringBuilder();
-        json.append("{\"status\":\"").append(report.up() ? "UP" : "DOWN").append("\",\"checks\":{");
-        boolean first = true;
+        ObjectNode json = JSON.createObjectNode();
+        json.put("status", report.up() ? "UP" : "DOWN");
+        ObjectNode checks = json.putObject("checks");
         for (Map.Entry<String, HealthService.Check> entry : report.checks().entrySet()) {
-            if (!first) {
-                json.append(',');
-            }
-            first = false;
-            HealthService.Check c = entry.getValue();
-            json.append('"')
-                    .append(c.name())
-                    .append("\":{\"status\":\"")
-                    .append(c.up() ? "UP" : "DOWN")
-                    .append("\",\"detail\":\"")
-                    .append(c.detail().replace("\"", "'"))
-                    .append("\"}");
+            HealthService.Check check = entry.getValue();
+            checks.putObject(check.name())
+                    .put("status", check.up() ? "UP" : "DOWN")
+                    .put("detail", check.detail());
         }
-        return json.append("}}").toString();
+        try {
+            return JSON.writeValueAsString(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the health report", e);
+        }
     }
 }

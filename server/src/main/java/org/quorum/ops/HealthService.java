@@ -5,7 +5,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -22,10 +24,16 @@ public final class HealthService {
 
     private final DataSource dataSource;
     private final Duration databaseTimeout;
+    private final List<Supplier<Check>> checks;
 
-    public HealthService(DataSource dataSource, Duration databaseTimeout) {
+    /**
+     * @param checks further readiness checks of the capabilities (e.g. the audit writer)
+     */
+    public HealthService(
+            DataSource dataSource, Duration databaseTimeout, List<Supplier<Check>> checks) {
         this.dataSource = dataSource;
         this.databaseTimeout = databaseTimeout;
+        this.checks = List.copyOf(checks);
     }
 
     public Report liveness() {
@@ -36,6 +44,12 @@ public final class HealthService {
         Map<String, Check> checks = new LinkedHashMap<>();
         Check database = database();
         checks.put(database.name(), database);
+        if (database.up()) {
+            for (Supplier<Check> check : this.checks) {
+                Check result = check.get();
+                checks.put(result.name(), result);
+            }
+        }
         return new Report(checks.values().stream().allMatch(Check::up), checks);
     }
 

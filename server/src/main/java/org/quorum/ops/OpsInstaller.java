@@ -1,7 +1,9 @@
 package org.quorum.ops;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.quorum.platform.Platform;
 import org.quorum.security.Role;
 import org.quorum.security.SecurityCapability;
@@ -11,9 +13,16 @@ public final class OpsInstaller {
 
     private OpsInstaller() {}
 
-    public static HealthService install(Platform platform, SecurityCapability security) {
+    /**
+     * @param checks the capabilities' readiness checks beside the database's
+     */
+    public static HealthService install(
+            Platform platform,
+            SecurityCapability security,
+            List<Supplier<HealthService.Check>> checks) {
         platform.metrics().bindConnectionPool(platform.dataSource());
-        HealthService health = new HealthService(platform.dataSource(), Duration.ofSeconds(5));
+        HealthService health =
+                new HealthService(platform.dataSource(), Duration.ofSeconds(5), checks);
         platform.exactRoute("/health", HealthHandler.readiness(health));
         platform.exactRoute("/health/ready", HealthHandler.readiness(health));
         platform.exactRoute("/health/live", HealthHandler.liveness(health));

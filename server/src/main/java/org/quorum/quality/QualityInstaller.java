@@ -37,7 +37,7 @@ public final class QualityInstaller {
                                 .require(
                                         Set.of(Role.PROJECT_ADMIN, Role.AUDITOR),
                                         "quality-report",
-                                        new QualityReportHandler(quality)));
+                                        new QualityReportHandler(quality, security.policy())));
         return quality;
     }
 }

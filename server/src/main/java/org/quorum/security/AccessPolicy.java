@@ -213,6 +213,111 @@ public final class AccessPolicy {
         return new Decision(true, reach.get() == Reach.ASSIGNED, "");
     }
 
+    /** Operations on conformance resources anyone who may read the type may call. */
+    private static final Set<String> TERMINOLOGY_OPERATIONS =
+            Set.of("$expand", "$validate-code", "$lookup", "$subsumes");
+
+    /** Project-level quality operations (and the report page): {@link #decideProjectQuality}. */
+    private static final Set<String> PROJECT_QUALITY_OPERATIONS =
+            Set.of("$agreement", "$bias-report", "$class-balance", "$consistency");
+
+    private static final Set<Role> PROJECT_QUALITY_ROLES =
+            EnumSet.of(Role.PROJECT_ADMIN, Role.AUDITOR);
+
+    /**
+     * Which roles may call an operation, by name, beyond the default (project-admin). The
+     * server-level {@code $deidentify} reads and stores nothing, but it is a keyed pseudonym oracle
+     * (an MRN in, its pseudonym out), which would let anyone who reads stored de-identified data
+     * link it back to a known patient: so the roles whose job it is (deid-admin; integration, the
+     * ingest clients), not the readers of stored data.
+     */
+    private static final Map<String, Set<Role>> OPERATION_ROLES =
+            Map.ofEntries(
+                    Map.entry("$deidentify", EnumSet.of(Role.DEID_ADMIN, Role.INTEGRATION)),
+                    // The review workflow (docs/workflow.md). The workflow service then checks the
+                    // task (the caller's own), the roster, qualifications and calibration itself.
+                    Map.entry(
+                            "$next-case",
+                            EnumSet.of(Role.ANNOTATOR, Role.REVIEWER, Role.ADJUDICATOR)),
+                    // On a Task: its owner (clinicians); on a project: AI labels (integration,
+                    // project-admin, checked by the operation).
+                    Map.entry(
+                            "$submit",
+                            EnumSet.of(
+                                    Role.ANNOTATOR,
+                                    Role.REVIEWER,
+                                    Role.ADJUDICATOR,
+                                    Role.INTEGRATION,
+                                    Role.PROJECT_ADMIN)),
+                    Map.entry("$review", EnumSet.of(Role.REVIEWER)),
+                    Map.entry("$adjudicate", EnumSet.of(Role.ADJUDICATOR)),
+                    Map.entry("$skills-matrix", EnumSet.of(Role.PROJECT_ADMIN, Role.AUDITOR)),
+                    Map.entry("$automation-bias", EnumSet.of(Role.PROJECT_ADMIN, Role.AUDITOR)),
+                    Map.entry("$work-report", EnumSet.of(Role.PROJECT_ADMIN, Role.AUDITOR)));
+
+    /**
+     * Decides whether {@code principal} may call the operation {@code name} ({@code $agreement}) on
+     * {@code resourceType} (null at server level) and, for instance operations on a project, the
+     * project {@code instanceId} (else null).
+     */
+    public Decision decideOperation(
+            QuorumPrincipal principal, String name, String resourceType, String instanceId) {
+        if (resourceType != null
+                && categoryOf(resourceType) == Category.CONFORMANCE
+                && TERMINOLOGY_OPERATIONS.contains(name)) {
+            return decide(principal, resourceType, Operation.READ);
+        }
+        if (resourceType != null && name.equals("$validate")) {
+            return decide(principal, resourceType, Operation.READ);
+        }
+        if ("ResearchStudy".equals(resourceType) && PROJECT_QUALITY_OPERATIONS.contains(name)) {
+            return decideProjectQuality(principal, instanceId);
+        }
+        Set<Role> roles = OPERATION_ROLES.getOrDefault(name, EnumSet.of(Role.PROJECT_ADMIN));
+        if (principal.roles().stream().noneMatch(roles::contains)) {
+            return Decision.deny(
+                    "the operation "
+                            + name
+                            + " needs the role "
+                            + wireNames(roles)
+                                    .replace("[", "")
+                                    .replace("]", "")
+                                    .replace(", ", " or "));
+        }
+        if (resourceType != null && !OPERATION_ROLES.containsKey(name)) {
+            Decision read = decide(principal, resourceType, Operation.READ);
+            if (!read.allowed()) {
+                return read;
+            }
+        }
+        if ("ResearchStudy".equals(resourceType) && instanceId != null) {
+            return decideProject(principal, instanceId);
+        }
+        return new Decision(true, false, "");
+    }
+
+    /**
+     * Project quality (the quality operations and {@code /quality/report/{id}}): project admins and
+     * auditors, of that project when the token lists projects. Every transport asks this.
+     */
+    public Decision decideProjectQuality(QuorumPrincipal principal, String projectId) {
+        if (principal.roles().stream().noneMatch(PROJECT_QUALITY_ROLES::contains)) {
+            return Decision.deny(
+                    "a project's quality reports need the project-admin or auditor role");
+        }
+        return projectId == null
+                ? new Decision(true, false, "")
+                : decideProject(principal, projectId);
+    }
+
+    /** A token that lists projects ({@code quorum_projects}) reaches only those projects. */
+    public Decision decideProject(QuorumPrincipal principal, String projectId) {
+        if (!principal.projectIds().isEmpty() && !principal.isMemberOf(projectId)) {
+            return Decision.deny("the token is not a member of this project");
+        }
+        return new Decision(true, false, "");
+    }
+
     /**
      * True when every grant of the principal's roles is case-bound (annotator, reviewer,
      * adjudicator only).

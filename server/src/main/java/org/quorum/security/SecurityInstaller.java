@@ -2,6 +2,9 @@ package org.quorum.security;
 
 import org.quorum.audit.AuditService;
 import org.quorum.platform.Platform;
+import org.quorum.security.assignment.CaseAssignmentIndex;
+import org.quorum.security.fhir.CaseAssignmentInterceptor;
+import org.quorum.security.fhir.ClinicalWriteInterceptor;
 import org.quorum.security.fhir.FhirAccessInterceptor;
 import org.quorum.security.fhir.FhirAuthenticationInterceptor;
 import org.quorum.security.fhir.QuorumAuthorizationInterceptor;
@@ -24,7 +27,15 @@ public final class SecurityInstaller {
                         platform.settings().security(),
                         platform.settings().storage().dataDir(),
                         platform.clock());
-        CaseAssignments assignments = new CaseAssignments(platform.daos());
+        CaseAssignments assignments =
+                new CaseAssignments(
+                        platform.daos(),
+                        new CaseAssignmentIndex(
+                                platform.entityManagerFactory(), platform.transactionManager()));
+        // Every Task and label write keeps the assignment table current, whoever makes it.
+        platform.storageInterceptors()
+                .registerInterceptor(new CaseAssignmentInterceptor(assignments));
+        assignments.rebuildIfNeeded();
         var fhirServer = platform.fhirServer();
         fhirServer.registerInterceptor(new FhirAuthenticationInterceptor(service.verifier()));
         fhirServer.registerInterceptor(new FhirAccessInterceptor(service.policy()));
@@ -33,12 +44,17 @@ public final class SecurityInstaller {
         fhirServer.registerInterceptor(
                 new QuorumSearchNarrowingInterceptor(
                         platform.fhir(), service.policy(), assignments));
+        // On the REST server: its storage hooks fire for requests that came over HTTP.
+        fhirServer.registerInterceptor(
+                new ClinicalWriteInterceptor(
+                        platform.fhir(), service.policy(), assignments, platform.daos()));
 
         AuthEndpoints auth = new AuthEndpoints(service, audit, platform.clock());
         platform.exactRoute("/fhir/.well-known/smart-configuration", auth.smartConfiguration());
         platform.exactRoute("/.well-known/smart-configuration", auth.smartConfiguration());
         platform.exactRoute("/auth/token", auth.token());
         platform.exactRoute("/auth/jwks", auth.jwks());
+        platform.exactRoute("/auth/authorize", auth.authorize());
         return new SecurityCapability(
                 service, assignments, new HttpGuards(service.verifier(), audit, platform.clock()));
     }

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import org.quorum.config.SecuritySettings;
 
 /**
@@ -24,6 +25,7 @@ public final class SecurityService {
     private final SmartConfiguration smartConfiguration;
     private final AccessPolicy policy = new AccessPolicy();
     private final SecuritySettings settings;
+    private final AuthorizationCodeFlow codeFlow;
 
     private SecurityService(
             SecuritySettings settings,
@@ -33,7 +35,9 @@ public final class SecurityService {
             TokenEndpoint tokenEndpoint,
             UserRegistry users,
             ClientRegistry clients,
-            SmartConfiguration smart) {
+            SmartConfiguration smart,
+            AuthorizationCodeFlow codeFlow) {
+        this.codeFlow = codeFlow;
         this.settings = settings;
         this.keys = keys;
         this.verifier = verifier;
@@ -47,6 +51,7 @@ public final class SecurityService {
     public static SecurityService create(SecuritySettings settings, Path dataDir, Clock clock) {
         try {
             SigningKeys keys = SigningKeys.loadOrCreate(dataDir);
+            IssuerRecord.write(dataDir, settings.issuer(), settings.audience());
             List<ExternalIssuer> external =
                     settings.external()
                             .map(
@@ -72,21 +77,31 @@ public final class SecurityService {
             UserRegistry users = new UserRegistry(dataDir);
             ClientRegistry clients = new ClientRegistry(dataDir);
             String tokenUrl = tokenEndpointUrl(settings);
+            AuthorizationCodeFlow codeFlow =
+                    new AuthorizationCodeFlow(
+                            keys,
+                            settings.issuer(),
+                            users,
+                            issuer,
+                            OnceOnly.inMemory(100_000),
+                            clock);
             TokenEndpoint endpoint =
                     new TokenEndpoint(
                             issuer,
                             new ClientAssertionVerifier(clients, tokenUrl, clock),
                             users,
-                            settings.passwordGrant());
+                            settings.passwordGrant(),
+                            Optional.of(codeFlow));
             SmartConfiguration smart =
                     new SmartConfiguration(
                             settings.issuer(),
                             tokenUrl,
                             settings.issuer() + "/auth/jwks",
                             SmartConfiguration.DEFAULT_SCOPES_SUPPORTED,
-                            settings.passwordGrant());
+                            settings.passwordGrant(),
+                            Optional.of(settings.issuer() + "/auth/authorize"));
             return new SecurityService(
-                    settings, keys, verifier, issuer, endpoint, users, clients, smart);
+                    settings, keys, verifier, issuer, endpoint, users, clients, smart, codeFlow);
         } catch (IOException e) {
             throw new UncheckedIOException(
                     "Cannot read or create the security files under " + dataDir.resolve("security"),
@@ -97,6 +112,16 @@ public final class SecurityService {
     /** The token endpoint's URL: the audience of SMART client assertions (RFC 7523 §3). */
     public static String tokenEndpointUrl(SecuritySettings settings) {
         return settings.issuer() + "/auth/token";
+    }
+
+    /** The authorization code flow of the sign-in page (reloads users the CLI added). */
+    public AuthorizationCodeFlow codeFlow() {
+        try {
+            users.reloadIfChanged();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the user registry", e);
+        }
+        return codeFlow;
     }
 
     public TokenVerifier verifier() {

@@ -98,7 +98,7 @@ public final class QuorumServer implements AutoCloseable {
             DeidOperationInstaller.install(platform);
             DicomStore dicom = DicomInstaller.install(platform, security);
             WorkflowInstaller.install(platform, quality, labels);
-            OpsInstaller.install(platform, security);
+            OpsInstaller.install(platform, security, java.util.List.of(audit::health));
 
             Platform.Deployment deployment = platform.deploy();
             gate.open(deployment.handler());

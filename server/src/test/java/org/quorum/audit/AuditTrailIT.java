@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.List;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.AuditEvent;
@@ -103,6 +108,40 @@ class AuditTrailIT {
                                         .returnBundle(Bundle.class)
                                         .execute());
         assertThat(all).doesNotContain(secret);
+    }
+
+    @Test
+    void a_stuck_audit_writer_makes_the_server_not_ready_with_the_reason(RunningServer server)
+            throws Exception {
+        String url =
+                "jdbc:h2:file:"
+                        + server.dataDir().resolve("db").resolve("quorum")
+                        + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+        long id;
+        try (Connection db = DriverManager.getConnection(url, "sa", "");
+                PreparedStatement insert =
+                        db.prepareStatement(
+                                "INSERT INTO QRM_AUDIT_OUTBOX (RECORDED_AT, ATTEMPTS, LAST_ERROR,"
+                                        + " PAYLOAD) VALUES (CURRENT_TIMESTAMP, 5, 'test', '{}')",
+                                Statement.RETURN_GENERATED_KEYS)) {
+            insert.executeUpdate();
+            try (ResultSet keys = insert.getGeneratedKeys()) {
+                keys.next();
+                id = keys.getLong(1);
+            }
+        }
+        try {
+            HttpResponse<String> stuck = server.anonymousHttp().get("/health");
+            assertThat(stuck.statusCode()).as(stuck.body()).isEqualTo(503);
+            assertThat(stuck.body()).contains("audit writer stuck").contains("\"DOWN\"");
+        } finally {
+            try (Connection db = DriverManager.getConnection(url, "sa", "");
+                    Statement delete = db.createStatement()) {
+                delete.executeUpdate("DELETE FROM QRM_AUDIT_OUTBOX WHERE ID = " + id);
+            }
+        }
+        HttpResponse<String> ready = server.anonymousHttp().get("/health");
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
     }
 
     @Test

@@ -29,6 +29,21 @@ class QuorumSettingsTest {
     }
 
     @Test
+    void the_password_grant_is_off_unless_switched_on() {
+        assertThat(load(Map.of("QUORUM_DATA_DIR", dir.toString())).security().passwordGrant())
+                .isFalse();
+        assertThat(
+                        load(Map.of(
+                                        "QUORUM_DATA_DIR",
+                                        dir.toString(),
+                                        "QUORUM_AUTH_PASSWORD_GRANT",
+                                        "true"))
+                                .security()
+                                .passwordGrant())
+                .isTrue();
+    }
+
+    @Test
     void environment_overrides_the_file() throws Exception {
         Path file = dir.resolve("q.properties");
         Files.writeString(file, "QUORUM_HTTP_PORT=9000\nQUORUM_DATA_DIR=" + dir + "\n");

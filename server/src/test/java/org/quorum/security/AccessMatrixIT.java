@@ -142,7 +142,9 @@ class AccessMatrixIT {
     }
 
     private static String task(String owner, String focus, String patient) {
-        return "{\"resourceType\":\"Task\",\"status\":\"ready\",\"intent\":\"order\",\"owner\":{\"reference\":\""
+        return "{\"resourceType\":\"Task\",\"status\":\"ready\",\"intent\":\"order\","
+                + "\"code\":{\"coding\":[{\"system\":\"https://quorum.dev/fhir/CodeSystem/"
+                + "quorum-review-task-type\",\"code\":\"review\"}]},\"owner\":{\"reference\":\""
                 + owner
                 + "\"},\"focus\":{\"reference\":\""
                 + focus
@@ -426,28 +428,16 @@ class AccessMatrixIT {
                                 "user/*.cruds",
                                 Optional.of(roleA)));
 
-        JsonNode documents =
-                JSON.readTree(
-                        annotator.get("/fhir/DocumentReference", "application/fhir+json").body());
+        JsonNode documents = ok(annotator.get("/fhir/DocumentReference", "application/fhir+json"));
         JsonNode patients =
-                JSON.readTree(
-                        annotator
-                                .get("/fhir/Patient?_summary=count", "application/fhir+json")
-                                .body());
+                ok(annotator.get("/fhir/Patient?_summary=count", "application/fhir+json"));
         JsonNode notB =
-                JSON.readTree(
-                        annotator
-                                .get(
-                                        "/fhir/DocumentReference?subject="
-                                                + patientB
-                                                + "&_summary=count",
-                                        "application/fhir+json")
-                                .body());
+                ok(
+                        annotator.get(
+                                "/fhir/DocumentReference?subject=" + patientB + "&_summary=count",
+                                "application/fhir+json"));
         JsonNode studies =
-                JSON.readTree(
-                        annotator
-                                .get("/fhir/ImagingStudy?_summary=count", "application/fhir+json")
-                                .body());
+                ok(annotator.get("/fhir/ImagingStudy?_summary=count", "application/fhir+json"));
 
         List<String> ids = new ArrayList<>();
         documents
@@ -476,22 +466,27 @@ class AccessMatrixIT {
 
         assertThat(annotatorB.get("/fhir/" + docA).statusCode()).isEqualTo(403);
         assertThat(annotatorB.get("/fhir/" + taskA).statusCode()).isEqualTo(403);
-        JsonNode found =
-                JSON.readTree(
-                        annotatorB
-                                .get(
-                                        "/fhir/DocumentReference?_id=" + docA.split("/")[1],
-                                        "application/fhir+json")
-                                .body());
-        assertThat(found.path("total").asInt(0)).isZero();
-        assertThat(found.path("entry").size()).isZero();
-        JsonNode tasks =
-                JSON.readTree(annotatorB.get("/fhir/Task", "application/fhir+json").body());
+        // A search naming an unassigned id is refused like a read of it: 403 whether it exists
+        // or not.
+        HttpResponse<String> byId =
+                annotatorB.get(
+                        "/fhir/DocumentReference?_id=" + docA.split("/")[1],
+                        "application/fhir+json");
+        assertThat(byId.statusCode()).as(byId.body()).isEqualTo(403);
+        assertThat(byId.body()).contains("OperationOutcome").doesNotContain(docA);
+        JsonNode tasks = ok(annotatorB.get("/fhir/Task", "application/fhir+json"));
+        assertThat(tasks.path("entry").size()).isEqualTo(1);
         assertThat(tasks.path("entry"))
                 .allSatisfy(
                         e ->
                                 assertThat("Task/" + e.path("resource").path("id").asText())
                                         .isEqualTo(taskB));
+    }
+
+    /** The body of a 200 answer, failing on any other status (an error is not an empty result). */
+    private static JsonNode ok(HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
     }
 
     private static String taskBOwner() throws Exception {

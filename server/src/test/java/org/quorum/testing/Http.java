@@ -48,6 +48,28 @@ public final class Http {
                         .method(method, HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** A request with further headers, given as name, value, name, value ... */
+    public HttpResponse<String> send(
+            String method, String path, String contentType, String body, String... headers) {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(base.resolve(path))
+                        .header("Content-Type", contentType)
+                        .header("Accept", "application/fhir+json")
+                        .method(method, HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(request);
+    }
+
+    /** A binary body (STOW-RS). */
+    public HttpResponse<String> post(String path, String contentType, byte[] body) {
+        return send(
+                HttpRequest.newBuilder(base.resolve(path))
+                        .header("Content-Type", contentType)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     public HttpResponse<String> postFhir(String path, String body) {
         return send("POST", path, "application/fhir+json", body);
     }

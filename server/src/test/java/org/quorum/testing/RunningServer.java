@@ -90,6 +90,9 @@ public final class RunningServer implements ParameterResolver {
                                     dataDir.toString(),
                                     "QUORUM_DEID_SECRET",
                                     DEID_SECRET,
+                                    // Off by default; TokenEndpointIT exercises it.
+                                    "QUORUM_AUTH_PASSWORD_GRANT",
+                                    "true",
                                     // Small, so that DicomWebIT can cross it.
                                     "QUORUM_HTTP_MAX_REQUEST_MB",
                                     Integer.toString(MAX_REQUEST_MB)),

@@ -15,6 +15,9 @@ import org.quorum.quality.agreement.AgreementOptions;
 import org.quorum.quality.balance.ClassBalanceOptions;
 import org.quorum.quality.balance.ClassBalanceReport;
 import org.quorum.quality.bias.BiasOptions;
+import org.quorum.security.AccessPolicy;
+import org.quorum.security.QuorumPrincipal;
+import org.quorum.security.http.BearerAuthHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +41,11 @@ public final class QualityReportHandler implements HttpHandler {
     private static final Pattern FHIR_ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
 
     private final QualityService quality;
+    private final AccessPolicy policy;
 
-    public QualityReportHandler(QualityService quality) {
+    public QualityReportHandler(QualityService quality, AccessPolicy policy) {
         this.quality = quality;
+        this.policy = policy;
     }
 
     @Override
@@ -67,6 +72,20 @@ public final class QualityReportHandler implements HttpHandler {
                             + "/{ResearchStudy id}, e.g. "
                             + PATH
                             + "/42 (optionally ?download=1).");
+            return;
+        }
+        // The same rule as the quality operations ($agreement): role and project membership.
+        QuorumPrincipal principal = exchange.getAttachment(BearerAuthHandler.PRINCIPAL);
+        AccessPolicy.Decision decision =
+                principal == null ? null : policy.decideProjectQuality(principal, id);
+        if (decision == null || !decision.allowed()) {
+            plain(
+                    exchange,
+                    403,
+                    "Access denied: "
+                            + (decision == null
+                                    ? "the request is not authenticated"
+                                    : decision.reason()));
             return;
         }
         try {

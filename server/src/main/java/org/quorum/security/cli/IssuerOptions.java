@@ -1,17 +1,21 @@
 package org.quorum.security.cli;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import org.quorum.config.ConfigSource;
 import org.quorum.config.QuorumSettings;
 import org.quorum.config.SecuritySettings;
+import org.quorum.security.IssuerRecord;
 import picocli.CommandLine.Option;
 
 /**
  * {@code --issuer} and {@code --audience} of tokens the CLI issues. They must be what the server
- * verifies, so by default they are derived from the same configuration the server reads ({@code
- * QUORUM_CONFIG} file and {@code QUORUM_*} environment): see {@link
- * SecuritySettings#defaultIssuer}.
+ * verifies: by default what the server on the same data directory recorded at its last start
+ * ({@link IssuerRecord}), else what it would derive from the same configuration ({@code
+ * QUORUM_CONFIG} file and {@code QUORUM_*} environment, see {@link
+ * SecuritySettings#defaultIssuer}).
  */
 public final class IssuerOptions {
 
@@ -19,8 +23,10 @@ public final class IssuerOptions {
             names = "--issuer",
             paramLabel = "<url>",
             description =
-                    "Issuer (iss) of the token (default: as the server derives it: $QUORUM_AUTH_ISSUER,"
-                            + " else $QUORUM_PUBLIC_BASE_URL, else http://127.0.0.1:$QUORUM_HTTP_PORT).")
+                    "Issuer (iss) of the token (default: what the server on the same data directory"
+                            + " recorded at its last start, else as the server derives it:"
+                            + " $QUORUM_AUTH_ISSUER, else $QUORUM_PUBLIC_BASE_URL, else"
+                            + " http://127.0.0.1:$QUORUM_HTTP_PORT).")
     String issuer;
 
     @Option(
@@ -36,18 +42,27 @@ public final class IssuerOptions {
     }
 
     /** The issuer without trailing slashes, as the server writes it. */
-    public String issuer() {
-        return issuer != null
-                ? issuer.replaceAll("/+$", "")
-                : SecuritySettings.defaultIssuer(configuration());
+    public String issuer(Path dataDir) throws IOException {
+        if (issuer != null) {
+            return issuer.replaceAll("/+$", "");
+        }
+        return IssuerRecord.read(dataDir)
+                .map(IssuerRecord::issuer)
+                .orElseGet(() -> SecuritySettings.defaultIssuer(configuration()));
     }
 
-    public String audience() {
+    public String audience(Path dataDir) throws IOException {
         if (audience != null) {
             return audience;
         }
+        if (issuer == null) {
+            Optional<IssuerRecord> recorded = IssuerRecord.read(dataDir);
+            if (recorded.isPresent()) {
+                return recorded.get().audience();
+            }
+        }
         return Optional.ofNullable(configuration().get(SecuritySettings.AUDIENCE))
                 .filter(a -> !a.isBlank())
-                .orElse(issuer() + "/fhir");
+                .orElse(issuer(dataDir) + "/fhir");
     }
 }

@@ -86,6 +86,8 @@ public final class UserTokenCommand implements Callable<Integer> {
                             + User.SCOPE_CEILING);
         }
         IssuedToken token;
+        String issuerUrl;
+        String audienceUrl;
         try {
             UserRegistry users = new UserRegistry(dataDir.dataDir());
             Optional<User> user = users.find(name);
@@ -102,12 +104,9 @@ public final class UserTokenCommand implements Callable<Integer> {
                                 + " --role <role>");
             }
             SigningKeys keys = SigningKeys.loadOrCreate(dataDir.dataDir());
-            TokenIssuer issuer =
-                    new TokenIssuer(
-                            keys,
-                            issuerOptions.issuer(),
-                            issuerOptions.audience(),
-                            Clock.systemUTC());
+            issuerUrl = issuerOptions.issuer(dataDir.dataDir());
+            audienceUrl = issuerOptions.audience(dataDir.dataDir());
+            TokenIssuer issuer = new TokenIssuer(keys, issuerUrl, audienceUrl, Clock.systemUTC());
             token = issuer.issueForUser(user.get(), CLIENT_ID, granted, lifetime);
         } catch (IOException e) {
             return Cli.ioFailure(spec, e);
@@ -119,9 +118,9 @@ public final class UserTokenCommand implements Callable<Integer> {
                 "# access token for user '"
                         + name
                         + "', issuer "
-                        + issuerOptions.issuer()
+                        + issuerUrl
                         + ", audience "
-                        + issuerOptions.audience());
+                        + audienceUrl);
         out.println("# scope: " + token.scope() + "; expires " + token.expiresAt());
         out.println(token.accessToken());
         out.flush();

@@ -5,7 +5,7 @@ import java.util.Set;
 import org.quorum.security.CaseAssignments;
 import org.quorum.security.QuorumPrincipal;
 
-/** The assigned cases of a request's principal, computed once per request. */
+/** The assigned cases of a request's principal, read once per request. */
 final class AssignedCases {
 
     private final CaseAssignments assignments;
@@ -20,5 +20,10 @@ final class AssignedCases {
                 request.getUserData()
                         .computeIfAbsent(
                                 Principals.ASSIGNED_KEY, key -> assignments.assignedTo(principal));
+    }
+
+    /** The Tasks and labels that grant {@code owner} access to {@code resource}. */
+    Set<String> sourcesGranting(String owner, String resource) {
+        return assignments.sourcesGranting(owner, resource);
     }
 }

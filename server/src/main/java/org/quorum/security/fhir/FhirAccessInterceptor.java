@@ -7,7 +7,6 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import java.util.Optional;
-import java.util.Set;
 import org.quorum.security.AccessPolicy;
 import org.quorum.security.Operation;
 import org.quorum.security.QuorumPrincipal;
@@ -22,21 +21,6 @@ import org.quorum.security.Role;
  */
 @Interceptor(order = -100)
 public final class FhirAccessInterceptor {
-
-    /** Operations on conformance resources anyone authenticated may call. */
-    private static final Set<String> TERMINOLOGY_OPERATIONS =
-            Set.of("$expand", "$validate-code", "$lookup", "$subsumes");
-
-    /**
-     * The server-level de-identification operation: it reads and stores nothing, but it is a keyed
-     * pseudonym oracle (an MRN in, its pseudonym out), which would let anyone who can read stored
-     * de-identified data link it back to a known patient. So: the roles whose job it is
-     * (deid-admin; integration, the ingest clients) and not the readers of stored data
-     * (project-admin, clinicians, auditors).
-     */
-    private static final String DEIDENTIFY_OPERATION = "$deidentify";
-
-    private static final Set<Role> DEIDENTIFY_ROLES = Set.of(Role.DEID_ADMIN, Role.INTEGRATION);
 
     private final AccessPolicy policy;
 
@@ -87,40 +71,26 @@ public final class FhirAccessInterceptor {
 
     private void checkOperation(QuorumPrincipal principal, RequestDetails request, String type) {
         String name = Optional.ofNullable(request.getOperation()).orElse("");
-        if (type != null
-                && AccessPolicy.categoryOf(type) == AccessPolicy.Category.CONFORMANCE
-                && TERMINOLOGY_OPERATIONS.contains(name)) {
-            require(principal, type, Operation.READ);
-            return;
-        }
-        if (name.equals("$validate") && type != null) {
-            require(principal, type, Operation.READ);
-            return;
-        }
-        if (name.equals(DEIDENTIFY_OPERATION) && type == null) {
-            if (principal.roles().stream().noneMatch(DEIDENTIFY_ROLES::contains)) {
-                throw forbidden(
-                        "the operation " + name + " needs the deid-admin or integration role");
-            }
-            return;
-        }
-        // Project-level operations (quality reports and the like) belong to project admins.
-        if (!principal.hasRole(Role.PROJECT_ADMIN)) {
-            throw forbidden("the operation " + name + " needs the project-admin role");
-        }
-        if (type != null) {
-            require(principal, type, Operation.READ);
+        String instance =
+                request.getId() != null && request.getId().hasIdPart()
+                        ? request.getId().getIdPart()
+                        : null;
+        AccessPolicy.Decision decision = policy.decideOperation(principal, name, type, instance);
+        if (!decision.allowed()) {
+            throw forbidden(decision.reason());
         }
     }
 
     /** A project-bound token (one listing projects) reaches only those ResearchStudy instances. */
-    private static void checkProjectMembership(QuorumPrincipal principal, RequestDetails request) {
+    private void checkProjectMembership(QuorumPrincipal principal, RequestDetails request) {
         if ("ResearchStudy".equals(request.getResourceName())
                 && request.getId() != null
-                && request.getId().hasIdPart()
-                && !principal.projectIds().isEmpty()
-                && !principal.isMemberOf(request.getId().getIdPart())) {
-            throw forbidden("the token is not a member of this project");
+                && request.getId().hasIdPart()) {
+            AccessPolicy.Decision decision =
+                    policy.decideProject(principal, request.getId().getIdPart());
+            if (!decision.allowed()) {
+                throw forbidden(decision.reason());
+            }
         }
     }
 

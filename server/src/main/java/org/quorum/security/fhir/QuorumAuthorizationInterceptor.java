@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import org.hl7.fhir.instance.model.api.IIdType;
-import org.hl7.fhir.r4.model.IdType;
 import org.quorum.security.AccessPolicy;
 import org.quorum.security.CaseAssignments;
 import org.quorum.security.Operation;
@@ -54,19 +52,37 @@ public final class QuorumAuthorizationInterceptor extends AuthorizationIntercept
         rules.allow("operations").operation().withAnyName().atAnyLevel().andAllowAllResponses();
         Set<String> cases =
                 policy.isCaseBound(principal) ? assigned.of(request, principal) : Set.of();
+        Set<String> assignedRead = new TreeSet<>();
+        Set<String> assignedUpdate = new TreeSet<>();
         for (Operation operation : Operation.values()) {
             List<String> everywhere = new ArrayList<>();
-            List<String> onlyAssigned = new ArrayList<>();
             for (String type : resourceTypes) {
                 AccessPolicy.Decision decision = policy.decide(principal, type, operation);
-                if (decision.allowed()) {
-                    (decision.assignedOnly() ? onlyAssigned : everywhere).add(type);
+                if (!decision.allowed()) {
+                    continue;
+                }
+                if (!decision.assignedOnly()) {
+                    everywhere.add(type);
+                } else if (operation == Operation.READ || operation == Operation.SEARCH) {
+                    assignedRead.add(type);
+                } else if (operation == Operation.UPDATE) {
+                    assignedUpdate.add(type);
+                } else if (operation == Operation.CREATE) {
+                    // A clinician creates labels; what they point at is checked on write
+                    // (ClinicalWriteInterceptor). create(), not write(): updates are
+                    // instance-bound.
+                    rules.allow().create().resourcesOfType(type).withAnyId();
                 }
             }
             addTypeRules(rules, operation, everywhere);
-            addInstanceRules(rules, operation, onlyAssigned, cases);
         }
-        return rules.denyAll("no rule allows this").build();
+        List<IAuthRule> list = new ArrayList<>(rules.build());
+        if (policy.isCaseBound(principal)) {
+            // Also with no case yet: a narrowed search then answers an empty Bundle, not 403.
+            list.add(new AssignedInstancesRule(cases, assignedRead, assignedUpdate));
+        }
+        list.addAll(new RuleBuilder().denyAll("no rule allows this").build());
+        return list;
     }
 
     private void addTypeRules(IAuthRuleBuilder rules, Operation operation, List<String> types) {
@@ -86,39 +102,6 @@ public final class QuorumAuthorizationInterceptor extends AuthorizationIntercept
         if (operation == Operation.UPDATE) {
             // FHIR PATCH: which types may be patched was decided by FhirAccessInterceptor.
             rules.allow().patch().allRequests();
-        }
-    }
-
-    private static void addInstanceRules(
-            IAuthRuleBuilder rules, Operation operation, List<String> types, Set<String> cases) {
-        if (types.isEmpty()) {
-            return;
-        }
-        if (operation == Operation.CREATE) {
-            // A clinician creates labels and trail entries; what they point at is checked by read
-            // rules.
-            // create(), not write(): a clinician creates labels but updates only their own.
-            types.forEach(type -> rules.allow().create().resourcesOfType(type).withAnyId());
-            return;
-        }
-        List<IIdType> ids =
-                cases.stream()
-                        .filter(
-                                reference ->
-                                        types.contains(
-                                                reference.substring(0, reference.indexOf('/'))))
-                        .<IIdType>map(IdType::new)
-                        .toList();
-        if (ids.isEmpty()) {
-            return;
-        }
-        for (IIdType id : ids) {
-            switch (operation) {
-                case READ, SEARCH -> rules.allow().read().instance(id);
-                case UPDATE -> rules.allow().write().instance(id);
-                case DELETE -> rules.allow().delete().instance(id);
-                default -> {}
-            }
         }
     }
 }

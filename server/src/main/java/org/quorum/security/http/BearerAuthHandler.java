@@ -11,6 +11,7 @@ import java.util.Set;
 import org.quorum.audit.AuditRecord;
 import org.quorum.audit.AuditService;
 import org.quorum.security.AuthenticationException;
+import org.quorum.security.Json;
 import org.quorum.security.QuorumPrincipal;
 import org.quorum.security.Role;
 import org.quorum.security.TokenVerifier;
@@ -73,11 +74,10 @@ public final class BearerAuthHandler implements HttpHandler {
             return;
         }
         exchange.putAttachment(PRINCIPAL, principal);
-        exchange.addExchangeCompleteListener(
-                (done, nextListener) -> {
-                    record(done, principal, done.getStatusCode(), "");
-                    nextListener.proceed();
-                });
+        // Recorded when the response is about to be committed, so the AuditEvent is durable
+        // before the client can read the answer.
+        exchange.addResponseCommitListener(
+                committed -> record(committed, principal, committed.getStatusCode(), ""));
         next.handleRequest(exchange);
     }
 
@@ -120,12 +120,6 @@ public final class BearerAuthHandler implements HttpHandler {
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/fhir+json");
         String code = status == 401 ? "login" : status == 403 ? "forbidden" : "exception";
-        exchange.getResponseSender()
-                .send(
-                        "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\""
-                                + code
-                                + "\",\"diagnostics\":\""
-                                + message.replace("\\", "\\\\").replace("\"", "'")
-                                + "\"}]}");
+        exchange.getResponseSender().send(Json.operationOutcome(code, message));
     }
 }
