@@ -49,7 +49,14 @@ public class NextCaseBench {
                 .timeout(Duration.ofMinutes(60))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
-        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response;
+        try {
+            response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            // A kept-alive connection the server had closed: once more on a fresh one.
+            System.err.println("retrying " + url + " after " + e);
+            response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        }
         if (response.statusCode() >= 300 && response.statusCode() != 204) {
             throw new IllegalStateException(url + " -> " + response.statusCode() + ": " + response.body());
         }

@@ -23,7 +23,12 @@ JAR=${QUORUM_JAR:-$ROOT/server/target/quorum-server.jar}
 WORK=$(mktemp -d /tmp/quorum-next-case-bench-XXXXXX)
 QUORUM_PID=""
 cleanup() {
+    status=$?
     [ -n "$QUORUM_PID" ] && kill "$QUORUM_PID" 2>/dev/null && wait "$QUORUM_PID" 2>/dev/null || true
+    if [ "$status" -ne 0 ] && [ -f "$WORK/quorum.log" ]; then
+        echo "--- last lines of the server log:" >&2
+        tail -40 "$WORK/quorum.log" >&2
+    fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -67,6 +67,19 @@ class EmittedResourcesIT {
                 "$deidentify date-shift", Set.of("Patient", "Provenance", "AllergyIntolerance"));
         EXPECTED.put("quorum deid fhir (NDJSON)", Set.of("Patient", "Provenance"));
         EXPECTED.put("quorum deid fhir (Bundle)", Set.of("Bundle"));
+        EXPECTED.put("workflow $open-cases", Set.of("Parameters"));
+        EXPECTED.put("workflow $submit AI labels", Set.of("Parameters"));
+        EXPECTED.put("workflow $submit", Set.of("Parameters"));
+        EXPECTED.put("workflow $next-case", Set.of("Task"));
+        EXPECTED.put("workflow $review", Set.of("Parameters"));
+        EXPECTED.put("workflow $adjudicate", Set.of("Parameters"));
+        EXPECTED.put("workflow case task", Set.of("Task"));
+        EXPECTED.put("workflow final label", Set.of("Observation"));
+        EXPECTED.put("workflow Provenance", Set.of("Provenance"));
+        EXPECTED.put("workflow DetectedIssue", Set.of("DetectedIssue"));
+        EXPECTED.put("workflow $skills-matrix", Set.of("Parameters"));
+        EXPECTED.put("workflow $work-report", Set.of("MeasureReport"));
+        EXPECTED.put("workflow $automation-bias", Set.of("MeasureReport"));
         EXPECTED.put("400 unparsable body", Set.of("OperationOutcome"));
         EXPECTED.put("401 no token", Set.of("OperationOutcome"));
         EXPECTED.put("403 role without the operation", Set.of("OperationOutcome"));
@@ -102,6 +115,7 @@ class EmittedResourcesIT {
         scenarios.imagingAndLabels();
         scenarios.quality();
         scenarios.schemaImpact();
+        scenarios.workflow();
         scenarios.deidentification(work);
         scenarios.operationOutcomes();
         scenarios.bundles();

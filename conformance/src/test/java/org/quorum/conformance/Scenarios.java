@@ -31,6 +31,7 @@ import org.quorum.security.Role;
 import org.quorum.testing.Examples;
 import org.quorum.testing.Http;
 import org.quorum.testing.RunningServer;
+import org.quorum.workflow.WorkflowFixture;
 import picocli.CommandLine;
 
 /**
@@ -395,6 +396,149 @@ final class Scenarios {
             kinds.putIfAbsent(kind.toString(), event);
         }
         kinds.values().forEach(e -> emitted.add("audit trail", e.toString()));
+    }
+
+    /**
+     * The review workflow: a project with a calibration set and two AI-labelled notes (one read
+     * blind); an annotator calibrates, claims and labels, a reviewer accepts, reads blind and
+     * confirms the AI label, an adjudicator resolves the blind disagreement. Emitted: the
+     * operations' answers, the claimed tasks, the case task, the trail, the automation-bias
+     * DetectedIssue (the reviewer accepts faster than the floor) and both MeasureReports.
+     */
+    void workflow() {
+        WorkflowFixture fx = new WorkflowFixture(server);
+        String calibration = fx.note();
+        String note = fx.note();
+        String blind = fx.note();
+        String confirmed = fx.note();
+        Map<String, org.hl7.fhir.r4.model.Type> policy = new LinkedHashMap<>();
+        policy.put(
+                "calibrationSet",
+                new org.hl7.fhir.r4.model.Reference(fx.list(List.of(calibration))));
+        policy.put("annotatorsPerCase", new org.hl7.fhir.r4.model.PositiveIntType(1));
+        policy.put("biasMinimumReviews", new org.hl7.fhir.r4.model.PositiveIntType(1));
+        fx.study(List.of(note, blind, confirmed), policy);
+        fx.referenceLabel(calibration, subjectOf(fx, calibration), "effusion");
+        fx.require("annotate", WorkflowFixture.LICENCE, WorkflowFixture.MD, null);
+        WorkflowFixture.Credential licence =
+                new WorkflowFixture.Credential(
+                        WorkflowFixture.LICENCE, WorkflowFixture.MD, "2020-01-01", null);
+        fx.member("A", "annotator", Role.ANNOTATOR, licence);
+        fx.member("R", "reviewer", Role.REVIEWER, licence);
+        fx.member("J", "adjudicator", Role.ADJUDICATOR, licence);
+        emitted.add(
+                "workflow $open-cases",
+                ok(
+                        fx.post(
+                                server.http(),
+                                "/fhir/" + fx.project + "/$open-cases",
+                                new org.hl7.fhir.r4.model.Parameters())));
+        fx.setPolicy("blindFraction", new org.hl7.fhir.r4.model.DecimalType("1"));
+        fx.create(fx.aiLabel(blind, subjectOf(fx, blind), "effusion", 0.97));
+        fx.setPolicy("blindFraction", new org.hl7.fhir.r4.model.DecimalType("0"));
+        org.hl7.fhir.r4.model.Parameters ai = new org.hl7.fhir.r4.model.Parameters();
+        ai.addParameter()
+                .setName("label")
+                .setResource(fx.aiLabel(confirmed, subjectOf(fx, confirmed), "effusion", 0.97));
+        emitted.add(
+                "workflow $submit AI labels",
+                ok(fx.post(server.http(), "/fhir/" + fx.project + "/$submit", ai)));
+
+        String round =
+                fx.all(org.hl7.fhir.r4.model.Task.class, "owner=" + fx.members.get("A"))
+                        .get(0)
+                        .getIdElement()
+                        .toUnqualifiedVersionless()
+                        .getValue();
+        org.hl7.fhir.r4.model.Observation calibrationLabel = fx.label("effusion");
+        calibrationLabel.addDerivedFrom(new org.hl7.fhir.r4.model.Reference(calibration));
+        emitted.add("workflow $submit", ok(fx.submit("A", round, calibrationLabel)));
+        String claimed = ok(fx.nextCase("A", null));
+        emitted.add("workflow $next-case", claimed);
+        String annotate =
+                "Task/"
+                        + fx.json
+                                .parseResource(org.hl7.fhir.r4.model.Task.class, claimed)
+                                .getIdElement()
+                                .getIdPart();
+        emitted.add("workflow $submit", ok(fx.submit("A", annotate, fx.label("pneumonia"))));
+        // Three reviews: the annotated note, the blind read, the AI confirmation, in any order.
+        for (int i = 0; i < 3; i++) {
+            String review = ok(fx.nextCase("R", "review"));
+            emitted.add("workflow $next-case", review);
+            org.hl7.fhir.r4.model.Task task =
+                    fx.json.parseResource(org.hl7.fhir.r4.model.Task.class, review);
+            String id = "Task/" + task.getIdElement().getIdPart();
+            boolean isBlind =
+                    task.getInput().stream()
+                            .anyMatch(
+                                    in ->
+                                            in.getType()
+                                                    .getCodingFirstRep()
+                                                    .getCode()
+                                                    .equals("blind"));
+            if (isBlind) {
+                emitted.add("workflow $submit", ok(fx.submit("R", id, fx.label("normal"))));
+            } else {
+                String decided = ok(fx.review("R", id, "accept", null));
+                emitted.add("workflow $review", decided);
+            }
+        }
+        String adjudication = ok(fx.nextCase("J", null));
+        emitted.add("workflow $next-case", adjudication);
+        org.hl7.fhir.r4.model.Task adjudicate =
+                fx.json.parseResource(org.hl7.fhir.r4.model.Task.class, adjudication);
+        String chosen = null;
+        // The last label input: the blind reader's.
+        for (org.hl7.fhir.r4.model.Task.ParameterComponent input : adjudicate.getInput()) {
+            if (input.getValue() instanceof org.hl7.fhir.r4.model.Reference r
+                    && "label".equals(input.getType().getCodingFirstRep().getCode())) {
+                chosen = r.getReference();
+            }
+        }
+        emitted.add(
+                "workflow $adjudicate",
+                ok(
+                        fx.adjudicate(
+                                "J",
+                                "Task/" + adjudicate.getIdElement().getIdPart(),
+                                chosen,
+                                "The blind reader is right")));
+        for (org.hl7.fhir.r4.model.Task caseTask :
+                fx.all(
+                        org.hl7.fhir.r4.model.Task.class,
+                        "project="
+                                + fx.project
+                                + "&code=https://quorum.dev/fhir/CodeSystem/quorum-review-task-type|case")) {
+            emitted.add("workflow case task", parser.encodeResourceToString(caseTask));
+            for (org.hl7.fhir.r4.model.Task.TaskOutputComponent output : caseTask.getOutput()) {
+                String label = ((org.hl7.fhir.r4.model.Reference) output.getValue()).getReference();
+                emitted.add("workflow final label", ok(server.http().get("/fhir/" + label)));
+                for (org.hl7.fhir.r4.model.Provenance provenance :
+                        fx.all(org.hl7.fhir.r4.model.Provenance.class, "target=" + label)) {
+                    emitted.add("workflow Provenance", parser.encodeResourceToString(provenance));
+                }
+            }
+        }
+        for (org.hl7.fhir.r4.model.DetectedIssue issue :
+                fx.all(org.hl7.fhir.r4.model.DetectedIssue.class, "project=" + fx.project)) {
+            emitted.add("workflow DetectedIssue", parser.encodeResourceToString(issue));
+        }
+        emitted.add(
+                "workflow $skills-matrix",
+                ok(server.http().get("/fhir/" + fx.project + "/$skills-matrix")));
+        emitted.add(
+                "workflow $work-report",
+                ok(server.http().get("/fhir/" + fx.project + "/$work-report")));
+        emitted.add(
+                "workflow $automation-bias",
+                ok(server.http().get("/fhir/" + fx.project + "/$automation-bias")));
+    }
+
+    private static String subjectOf(WorkflowFixture fx, String note) {
+        return fx.read(org.hl7.fhir.r4.model.DocumentReference.class, note)
+                .getSubject()
+                .getReference();
     }
 
     private static String ok(HttpResponse<String> response) {

@@ -99,13 +99,14 @@ class ReviewWorkflowIT {
             fx.referenceLabel(source, patientOf(source), truth.get(source));
         }
         fx.referenceLabel(gold, patientOf(gold), "effusion");
-        fx.require("annotate", WorkflowFixture.LICENCE, "md", null);
-        fx.require("annotate", WorkflowFixture.BOARD, "radiology", "image");
-        fx.require("review", WorkflowFixture.LICENCE, "md", null);
-        fx.require("adjudicate", WorkflowFixture.BOARD, "senior", null);
-        Credential licence = new Credential(WorkflowFixture.LICENCE, "md", TODAY_VALID, null);
+        fx.require("annotate", WorkflowFixture.LICENCE, WorkflowFixture.MD, null);
+        fx.require("annotate", WorkflowFixture.BOARD, WorkflowFixture.RADIOLOGY, "image");
+        fx.require("review", WorkflowFixture.LICENCE, WorkflowFixture.MD, null);
+        fx.require("adjudicate", WorkflowFixture.BOARD, WorkflowFixture.RADIOLOGY, null);
+        Credential licence =
+                new Credential(WorkflowFixture.LICENCE, WorkflowFixture.MD, TODAY_VALID, null);
         Credential radiology =
-                new Credential(WorkflowFixture.BOARD, "radiology", TODAY_VALID, null);
+                new Credential(WorkflowFixture.BOARD, WorkflowFixture.RADIOLOGY, TODAY_VALID, null);
         fx.member("A", "annotator", Role.ANNOTATOR, licence, radiology);
         fx.member("B", "annotator", Role.ANNOTATOR, licence, radiology);
         fx.member(
@@ -113,7 +114,11 @@ class ReviewWorkflowIT {
                 "annotator",
                 Role.ANNOTATOR,
                 licence,
-                new Credential(WorkflowFixture.BOARD, "radiology", "2015-01-01", "2019-12-31"));
+                new Credential(
+                        WorkflowFixture.BOARD,
+                        WorkflowFixture.RADIOLOGY,
+                        "2015-01-01",
+                        "2019-12-31"));
         fx.member("D", "annotator", Role.ANNOTATOR, licence, radiology);
         fx.member("R", "reviewer", Role.REVIEWER, licence);
         fx.member(
@@ -121,7 +126,8 @@ class ReviewWorkflowIT {
                 "adjudicator",
                 Role.ADJUDICATOR,
                 licence,
-                new Credential(WorkflowFixture.BOARD, "senior", TODAY_VALID, null));
+                new Credential(
+                        WorkflowFixture.BOARD, WorkflowFixture.RADIOLOGY, TODAY_VALID, null));
     }
 
     private static String patientOf(String source) {
@@ -321,7 +327,7 @@ class ReviewWorkflowIT {
                 may(c, "annotate", QuorumProfiles.CS_CASE_TYPE + "|image");
         assertThat(part(imageAnnotation, "qualified")).isEqualTo("false");
         assertThat(part(imageAnnotation, "expired"))
-                .isEqualTo(WorkflowFixture.BOARD + "|radiology");
+                .isEqualTo(WorkflowFixture.BOARD + "|" + WorkflowFixture.RADIOLOGY);
         assertThat(part(may(c, "annotate", null), "qualified")).isEqualTo("true");
         assertThat(
                         part(
@@ -895,7 +901,7 @@ class ReviewWorkflowIT {
         assertThat(review.getAgentFirstRep().getWho().getReference())
                 .isEqualTo(fx.members.get("R"));
         assertThat(review.getAgentFirstRep().getRoleFirstRep().getCodingFirstRep().getCode())
-                .isEqualTo("md");
+                .isEqualTo(WorkflowFixture.MD);
         assertThat(review.getEntity()).hasSize(2);
         Set<String> annotators = new java.util.HashSet<>();
         for (Provenance.ProvenanceEntityComponent entity : review.getEntity()) {
@@ -910,7 +916,7 @@ class ReviewWorkflowIT {
                                     .getRoleFirstRep()
                                     .getCodingFirstRep()
                                     .getCode())
-                    .isEqualTo("md");
+                    .isEqualTo(WorkflowFixture.MD);
             annotators.add(made.get(0).getAgentFirstRep().getWho().getReference());
         }
         assertThat(annotators).hasSize(2);

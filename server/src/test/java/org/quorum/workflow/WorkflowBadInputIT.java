@@ -46,8 +46,9 @@ class WorkflowBadInputIT {
                         new PositiveIntType(1),
                         "maxOpenPerAnnotator",
                         new PositiveIntType(1)));
-        fx.require("annotate", WorkflowFixture.LICENCE, "md", null);
-        Credential licence = new Credential(WorkflowFixture.LICENCE, "md", "2020-01-01", null);
+        fx.require("annotate", WorkflowFixture.LICENCE, WorkflowFixture.MD, null);
+        Credential licence =
+                new Credential(WorkflowFixture.LICENCE, WorkflowFixture.MD, "2020-01-01", null);
         fx.member("A", "annotator", Role.ANNOTATOR, licence);
         fx.member("B", "annotator", Role.ANNOTATOR, licence);
         fx.member("R", "reviewer", Role.REVIEWER, licence);
@@ -56,7 +57,8 @@ class WorkflowBadInputIT {
                 "X",
                 "annotator",
                 Role.ANNOTATOR,
-                new Credential(WorkflowFixture.LICENCE, "md", "2010-01-01", "2015-12-31"));
+                new Credential(
+                        WorkflowFixture.LICENCE, WorkflowFixture.MD, "2010-01-01", "2015-12-31"));
         HttpResponse<String> opened =
                 fx.post(fx.server.http(), "/fhir/" + fx.project + "/$open-cases", new Parameters());
         assertThat(opened.statusCode()).as(opened.body()).isEqualTo(200);

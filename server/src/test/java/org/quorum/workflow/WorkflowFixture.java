@@ -56,30 +56,37 @@ import org.quorum.testing.RunningServer;
  * gold sets with reference labels, the ResearchStudy with its review policy; and calls the workflow
  * operations over HTTP for the clinicians.
  */
-final class WorkflowFixture {
+public final class WorkflowFixture {
 
-    static final String LICENCE = "http://example.org/fhir/CodeSystem/medical-licence";
-    static final String BOARD = "http://example.org/fhir/CodeSystem/board-certification";
-    static final String LOINC = "http://loinc.org";
-    static final String SCOPES = "user/*.cruds";
+    /** HL7 v2 table 0360 (degree/licence/certificate): MD. */
+    public static final String LICENCE = "http://terminology.hl7.org/CodeSystem/v2-0360";
+
+    public static final String MD = "MD";
+
+    /** NUCC provider taxonomy: 2085R0202X diagnostic radiology (the board certification). */
+    public static final String BOARD = "http://nucc.org/provider-taxonomy";
+
+    public static final String RADIOLOGY = "2085R0202X";
+    public static final String LOINC = "http://loinc.org";
+    public static final String SCOPES = "user/*.cruds";
 
     private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
 
-    final RunningServer server;
-    final IGenericClient admin;
-    final IParser json;
-    final String schema = "https://quorum.dev/fhir/CodeSystem/wf-it-" + UUID.randomUUID();
-    final String organization;
-    final String lead;
-    final String device;
-    String project;
+    public final RunningServer server;
+    public final IGenericClient admin;
+    public final IParser json;
+    public final String schema = "https://quorum.dev/fhir/CodeSystem/wf-it-" + UUID.randomUUID();
+    public final String organization;
+    public final String lead;
+    public final String device;
+    public String project;
 
     /** Name → PractitionerRole reference. */
-    final Map<String, String> members = new LinkedHashMap<>();
+    public final Map<String, String> members = new LinkedHashMap<>();
 
     private final Map<String, String> tokens = new LinkedHashMap<>();
 
-    WorkflowFixture(RunningServer server) {
+    public WorkflowFixture(RunningServer server) {
         this.server = server;
         this.admin = server.fhirClient();
         this.json = server.fhirContext().newJsonParser();
@@ -100,7 +107,7 @@ final class WorkflowFixture {
         this.device = create(model);
     }
 
-    CodeSystem schema(String version) {
+    public CodeSystem schema(String version) {
         CodeSystem codeSystem = new CodeSystem();
         codeSystem.setUrl(schema).setVersion(version).setName("WfItFindings");
         codeSystem.setStatus(Enumerations.PublicationStatus.ACTIVE);
@@ -108,11 +115,11 @@ final class WorkflowFixture {
         return codeSystem;
     }
 
-    static String display(String code) {
+    public static String display(String code) {
         return Character.toUpperCase(code.charAt(0)) + code.substring(1).replace('-', ' ');
     }
 
-    String create(Resource resource) {
+    public String create(Resource resource) {
         return admin.create()
                 .resource(resource)
                 .execute()
@@ -121,12 +128,12 @@ final class WorkflowFixture {
                 .getValue();
     }
 
-    <T extends IBaseResource> T read(Class<T> type, String reference) {
+    public <T extends IBaseResource> T read(Class<T> type, String reference) {
         return admin.read().resource(type).withUrl(reference).execute();
     }
 
     /** A qualification: code, valid from {@code start} to {@code end} (null: no end). */
-    record Credential(String system, String code, String start, String end) {}
+    public record Credential(String system, String code, String start, String end) {}
 
     private String practitioner(String name, List<Credential> credentials) {
         Practitioner practitioner = new Practitioner();
@@ -156,7 +163,8 @@ final class WorkflowFixture {
     }
 
     /** A roster member: Practitioner with credentials, PractitionerRole in the project. */
-    String member(String name, String projectRole, Role tokenRole, Credential... credentials) {
+    public String member(
+            String name, String projectRole, Role tokenRole, Credential... credentials) {
         PractitionerRole role = new PractitionerRole();
         role.setPractitioner(new Reference(practitioner(name, List.of(credentials))));
         role.addExtension(QuorumProfiles.EXT_PROJECT, new Reference(project));
@@ -175,11 +183,11 @@ final class WorkflowFixture {
         return reference;
     }
 
-    Http as(String name) {
+    public Http as(String name) {
         return server.http(tokens.get(name));
     }
 
-    String patient() {
+    public String patient() {
         Patient patient = new Patient();
         patient.addIdentifier(
                 new Identifier()
@@ -189,7 +197,7 @@ final class WorkflowFixture {
     }
 
     /** A de-identified progress note of a new patient. */
-    String note() {
+    public String note() {
         DocumentReference note = new DocumentReference();
         note.setStatus(Enumerations.DocumentReferenceStatus.CURRENT);
         note.setType(new CodeableConcept(new Coding(LOINC, "11506-3", "Progress note")));
@@ -202,9 +210,9 @@ final class WorkflowFixture {
     }
 
     /** An image study stored by STOW-RS; its ImagingStudy mirror and the image's SOP UID. */
-    record Image(String imagingStudy, String patient, String sopInstanceUid) {}
+    public record Image(String imagingStudy, String patient, String sopInstanceUid) {}
 
-    Image image() {
+    public Image image() {
         String study = DicomFiles.newUid();
         String sop = DicomFiles.newUid();
         byte[] part10 =
@@ -262,7 +270,7 @@ final class WorkflowFixture {
     }
 
     /** A List of sources (calibration set, gold set, case sources). */
-    String list(List<String> members) {
+    public String list(List<String> members) {
         ListResource list = new ListResource();
         list.setStatus(ListResource.ListStatus.CURRENT);
         list.setMode(ListResource.ListMode.WORKING);
@@ -272,14 +280,14 @@ final class WorkflowFixture {
     }
 
     /** A label Observation with the project's schema code; the rest is the caller's to add. */
-    Observation label(String code) {
+    public Observation label(String code) {
         Observation label = new Observation();
         label.setCode(new CodeableConcept(new Coding(schema, code, null)));
         return label;
     }
 
     /** The image region extension (a box) on a label. */
-    static Observation region(Observation label, String sop, String box) {
+    public static Observation region(Observation label, String sop, String box) {
         Extension region = new Extension(QuorumProfiles.EXT_IMAGE_REGION);
         region.addExtension("sopInstanceUid", new org.hl7.fhir.r4.model.IdType(sop));
         region.addExtension("frame", new PositiveIntType(1));
@@ -290,7 +298,7 @@ final class WorkflowFixture {
     }
 
     /** A stored reference (final) label, as the project lead sets them. */
-    String referenceLabel(String source, String patient, String code) {
+    public String referenceLabel(String source, String patient, String code) {
         Observation label = complete(label(code), source, patient, "final");
         label.addPerformer(new Reference(lead));
         label.setMethod(
@@ -299,7 +307,7 @@ final class WorkflowFixture {
     }
 
     /** An AI pre-label (not stored). */
-    Observation aiLabel(String source, String patient, String code, double confidence) {
+    public Observation aiLabel(String source, String patient, String code, double confidence) {
         Observation label = complete(label(code), source, patient, "preliminary");
         label.setDevice(new Reference(device));
         label.setMethod(
@@ -322,7 +330,7 @@ final class WorkflowFixture {
     }
 
     /** The ResearchStudy with a review policy (more policy elements go in {@code extra}). */
-    String study(List<String> caseSources, Map<String, org.hl7.fhir.r4.model.Type> extra) {
+    public String study(List<String> caseSources, Map<String, org.hl7.fhir.r4.model.Type> extra) {
         ResearchStudy study = new ResearchStudy();
         study.setTitle("Workflow IT " + UUID.randomUUID());
         study.setStatus(ResearchStudy.ResearchStudyStatus.ACTIVE);
@@ -331,7 +339,8 @@ final class WorkflowFixture {
         return project;
     }
 
-    Extension policy(List<String> caseSources, Map<String, org.hl7.fhir.r4.model.Type> extra) {
+    public Extension policy(
+            List<String> caseSources, Map<String, org.hl7.fhir.r4.model.Type> extra) {
         Extension policy = new Extension(QuorumProfiles.EXT_REVIEW_POLICY);
         policy.addExtension("labelSchema", new CanonicalType(schema + "|1.0.0"));
         caseSources.forEach(s -> policy.addExtension("caseSource", new Reference(s)));
@@ -340,7 +349,7 @@ final class WorkflowFixture {
     }
 
     /** Adds a qualification requirement to the project. */
-    void require(String stage, String system, String code, String caseType) {
+    public void require(String stage, String system, String code, String caseType) {
         ResearchStudy study = read(ResearchStudy.class, project);
         Extension requirement =
                 study.addExtension().setUrl(QuorumProfiles.EXT_QUALIFICATION_REQUIREMENT);
@@ -356,7 +365,7 @@ final class WorkflowFixture {
     }
 
     /** Sets one policy element of the project. */
-    void setPolicy(String element, org.hl7.fhir.r4.model.Type value) {
+    public void setPolicy(String element, org.hl7.fhir.r4.model.Type value) {
         ResearchStudy study = read(ResearchStudy.class, project);
         Extension policy = study.getExtensionByUrl(QuorumProfiles.EXT_REVIEW_POLICY);
         policy.getExtension().removeIf(e -> e.getUrl().equals(element));
@@ -366,15 +375,15 @@ final class WorkflowFixture {
 
     // ---- operations over HTTP ----
 
-    String projectId() {
+    public String projectId() {
         return project.substring(project.indexOf('/') + 1);
     }
 
-    HttpResponse<String> post(Http http, String path, Parameters parameters) {
+    public HttpResponse<String> post(Http http, String path, Parameters parameters) {
         return http.postFhir(path, json.encodeResourceToString(parameters));
     }
 
-    HttpResponse<String> nextCase(String who, String stage) {
+    public HttpResponse<String> nextCase(String who, String stage) {
         Parameters parameters = new Parameters();
         if (stage != null) {
             parameters.addParameter("stage", new CodeType(stage));
@@ -382,7 +391,7 @@ final class WorkflowFixture {
         return post(as(who), "/fhir/" + project + "/$next-case", parameters);
     }
 
-    HttpResponse<String> submit(String who, String task, Observation... labels) {
+    public HttpResponse<String> submit(String who, String task, Observation... labels) {
         Parameters parameters = new Parameters();
         for (Observation label : labels) {
             parameters.addParameter().setName("label").setResource(label);
@@ -390,7 +399,7 @@ final class WorkflowFixture {
         return post(as(who), "/fhir/" + task + "/$submit", parameters);
     }
 
-    HttpResponse<String> review(
+    public HttpResponse<String> review(
             String who, String task, String decision, String comment, Observation... labels) {
         Parameters parameters = new Parameters();
         parameters.addParameter("decision", new CodeType(decision));
@@ -403,7 +412,8 @@ final class WorkflowFixture {
         return post(as(who), "/fhir/" + task + "/$review", parameters);
     }
 
-    HttpResponse<String> adjudicate(String who, String task, String chosen, String rationale) {
+    public HttpResponse<String> adjudicate(
+            String who, String task, String chosen, String rationale) {
         Parameters parameters = new Parameters();
         if (chosen != null) {
             parameters.addParameter().setName("chosen").setValue(new Reference(chosen));
@@ -414,20 +424,20 @@ final class WorkflowFixture {
         return post(as(who), "/fhir/" + task + "/$adjudicate", parameters);
     }
 
-    Parameters parameters(HttpResponse<String> response) {
+    public Parameters parameters(HttpResponse<String> response) {
         return json.parseResource(Parameters.class, response.body());
     }
 
-    Task task(HttpResponse<String> response) {
+    public Task task(HttpResponse<String> response) {
         return json.parseResource(Task.class, response.body());
     }
 
-    static String ref(Reference reference) {
+    public static String ref(Reference reference) {
         return new IdType(reference.getReference()).toUnqualifiedVersionless().getValue();
     }
 
     /** Every resource a search finds, following next links. */
-    <T extends IBaseResource> List<T> all(Class<T> type, String query) {
+    public <T extends IBaseResource> List<T> all(Class<T> type, String query) {
         List<T> found = new ArrayList<>();
         Bundle page =
                 admin.search()
@@ -452,12 +462,12 @@ final class WorkflowFixture {
     }
 
     /** The case task's source of a stage task. */
-    String sourceOf(Task stageTask) {
+    public String sourceOf(Task stageTask) {
         String caseRef = ref(stageTask.getPartOfFirstRep());
         return ref(read(Task.class, caseRef).getFocus());
     }
 
-    static int round(Task task) {
+    public static int round(Task task) {
         return task.getInput().stream()
                 .filter(i -> i.getType().getCodingFirstRep().getCode().equals("round"))
                 .map(i -> ((IntegerType) i.getValue()).getValue())
