@@ -445,6 +445,19 @@ class ReviewWorkflowIT {
         HttpResponse<String> response =
                 fx.post(fx.server.http(integration), "/fhir/" + fx.project + "/$submit", submit);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        List<String> answered =
+                fx.parameters(response).getParameter().stream()
+                        .map(
+                                p ->
+                                        p.getPart().stream()
+                                                .filter(x -> x.getName().equals("route"))
+                                                .findFirst()
+                                                .orElseThrow()
+                                                .getValue()
+                                                .primitiveValue())
+                        .toList();
+        assertThat(answered)
+                .containsExactly("ai-high", "ai-high", "ai-high", "ai-high", "ai-medium", "ai-low");
 
         Map<String, String> routes = new HashMap<>();
         for (Task caseTask :

@@ -4,6 +4,8 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import java.util.List;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -38,7 +40,11 @@ public final class AiLabelInterceptor {
     }
 
     @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
-    public void created(IBaseResource resource) {
+    public void created(IBaseResource resource, RequestDetails request) {
+        // The server's own writes ($submit on a project) route their labels themselves.
+        if (request instanceof SystemRequestDetails) {
+            return;
+        }
         if (LabelRecognition.isLabel(resource) && isAi((Observation) resource)) {
             afterCommit.add(resource.getIdElement().toUnqualifiedVersionless().getValue());
         }
