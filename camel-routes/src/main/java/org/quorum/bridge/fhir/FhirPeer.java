@@ -3,10 +3,15 @@ package org.quorum.bridge.fhir;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.client.apache.ApacheRestfulClientFactory;
+import ca.uhn.fhir.rest.client.api.IClientInterceptor;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.IHttpRequest;
+import ca.uhn.fhir.rest.client.api.IHttpResponse;
 import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import java.net.URI;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.quorum.bridge.auth.AccessTokens;
 import org.quorum.bridge.resilience.ResilientEndpoint;
@@ -22,6 +27,7 @@ public final class FhirPeer {
     private final IGenericClient client;
     private final ResilientEndpoint endpoint;
     private final AccessTokens credentials;
+    private final RetryAfterCapture retryAfter = new RetryAfterCapture();
 
     public FhirPeer(
             FhirContext fhir,
@@ -44,6 +50,7 @@ public final class FhirPeer {
         this.client = factory.newGenericClient(base.toString().replaceAll("/+$", ""));
         this.client.setEncoding(EncodingEnum.JSON);
         this.client.registerInterceptor(credentials);
+        this.client.registerInterceptor(retryAfter);
     }
 
     public URI base() {
@@ -60,6 +67,46 @@ public final class FhirPeer {
 
     /** Runs a client call with retries and the circuit breaker. */
     public <T> T call(String what, Callable<T> call) {
-        return endpoint.call(what, credentials, call);
+        return endpoint.call(what, credentials, () -> retryAfter.around(call));
+    }
+
+    /**
+     * HAPI's client turns an error status into an exception without the response's headers: this
+     * interceptor keeps {@code Retry-After} (RFC 9110 §10.2.3) of a 429 or 503 and puts it on the
+     * exception, where the retry policy reads it.
+     */
+    static final class RetryAfterCapture implements IClientInterceptor {
+        private final ThreadLocal<String> last = new ThreadLocal<>();
+
+        @Override
+        public void interceptRequest(IHttpRequest request) {
+            last.remove();
+        }
+
+        @Override
+        public void interceptResponse(IHttpResponse response) {
+            if (response.getStatus() == 429 || response.getStatus() == 503) {
+                List<String> values = response.getHeaders("Retry-After");
+                if (values != null && !values.isEmpty()) {
+                    last.set(values.get(0));
+                }
+            }
+        }
+
+        <T> T around(Callable<T> call) throws Exception {
+            try {
+                return call.call();
+            } catch (BaseServerResponseException e) {
+                String value = last.get();
+                if (value != null
+                        && (e.getResponseHeaders() == null
+                                || !e.getResponseHeaders().containsKey("Retry-After"))) {
+                    e.addResponseHeader("Retry-After", value);
+                }
+                throw e;
+            } finally {
+                last.remove();
+            }
+        }
     }
 }

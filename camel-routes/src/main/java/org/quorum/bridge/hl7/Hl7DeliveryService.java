@@ -63,6 +63,13 @@ public final class Hl7DeliveryService {
                         e.getMessage(),
                         delay.toSeconds());
                 return done;
+            } catch (RuntimeException e) {
+                // a fault of the bridge itself (its database, a bug): the message stays, with a
+                // growing pause, and the cause is logged whole
+                Duration delay = backoff(message.attempts());
+                inbox.postpone(message.id(), delay, e.getClass().getSimpleName() + ": " + e.getMessage());
+                LOG.error("{}: delivering message {} failed; next try in {} s", route, message.sourceKey(), delay.toSeconds(), e);
+                continue;
             }
             database.inTransaction(
                     connection -> {

@@ -158,7 +158,15 @@ public final class Hl7Intake {
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         AcknowledgmentCode code =
                 error instanceof Hl7Rejection rejection ? rejection.code() : AcknowledgmentCode.AE;
-        String reason = error == null ? "rejected" : brief(error.getMessage());
+        String reason =
+                error instanceof Hl7Rejection
+                        ? brief(error.getMessage())
+                        : "the bridge could not convert the message ("
+                                + (error == null ? "unknown error" : error.getClass().getSimpleName())
+                                + ")";
+        if (error != null && !(error instanceof Hl7Rejection) && !(error instanceof HL7Exception)) {
+            LOG.error("{}: converting a message failed", route, error);
+        }
         String raw = exchange.getProperty(RAW, String.class);
         if (raw == null) {
             raw = exchange.getIn().getBody(String.class);

@@ -713,6 +713,9 @@ public final class Hl7ToFhir {
 
     // --- times ---------------------------------------------------------------------------------
 
+    private static final java.time.format.DateTimeFormatter SECONDS =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX");
+
     private static final Pattern DTM =
             Pattern.compile(
                     "(\\d{4})(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(?:\\.\\d+)?([+-]\\d{4})?");
@@ -735,7 +738,7 @@ public final class Hl7ToFhir {
             return new DateTimeType(date);
         }
         OffsetDateTime time = offsetDateTime(m);
-        return time == null ? null : new DateTimeType(time.toString());
+        return time == null ? null : new DateTimeType(SECONDS.format(time));
     }
 
     private InstantType instant(TS ts) {

@@ -85,6 +85,13 @@ public final class BridgeRoutes extends RouteBuilder {
                     .process(intake::storageFailed)
                     .id("hl7-storage-failed")
                     .end()
+                    // a message the converter trips over: parked with the error (logged with its
+                    // stack trace), AE, never AA
+                    .onException(RuntimeException.class)
+                    .handled(true)
+                    .process(intake::reject)
+                    .id("hl7-reject-unexpected")
+                    .end()
                     .process(intake::keepRaw)
                     .id("hl7-keep-raw")
                     .unmarshal(hl7)
@@ -103,6 +110,6 @@ public final class BridgeRoutes extends RouteBuilder {
         from("timer:dead-letter-retry?delay=0&fixedRate=false&period=2000")
                 .routeId("dead-letter-retry")
                 .process(exchange -> exchange.getIn().setBody(retries.retryRequested()))
-                .id("dead-letter-retry");
+                .id("dead-letter-retry-run");
     }
 }
