@@ -67,8 +67,14 @@ public final class Hl7DeliveryService {
                 // a fault of the bridge itself (its database, a bug): the message stays, with a
                 // growing pause, and the cause is logged whole
                 Duration delay = backoff(message.attempts());
-                inbox.postpone(message.id(), delay, e.getClass().getSimpleName() + ": " + e.getMessage());
-                LOG.error("{}: delivering message {} failed; next try in {} s", route, message.sourceKey(), delay.toSeconds(), e);
+                inbox.postpone(
+                        message.id(), delay, e.getClass().getSimpleName() + ": " + e.getMessage());
+                LOG.error(
+                        "{}: delivering message {} failed; next try in {} s",
+                        route,
+                        message.sourceKey(),
+                        delay.toSeconds(),
+                        e);
                 continue;
             }
             database.inTransaction(

@@ -162,7 +162,9 @@ public final class Hl7Intake {
                 error instanceof Hl7Rejection
                         ? brief(error.getMessage())
                         : "the bridge could not convert the message ("
-                                + (error == null ? "unknown error" : error.getClass().getSimpleName())
+                                + (error == null
+                                        ? "unknown error"
+                                        : error.getClass().getSimpleName())
                                 + ")";
         if (error != null && !(error instanceof Hl7Rejection) && !(error instanceof HL7Exception)) {
             LOG.error("{}: converting a message failed", route, error);

@@ -31,7 +31,8 @@ class BridgeProcessIT {
     private final Ehr ehr = Ehr.shared();
     private final Quorum quorum = Quorum.shared();
     private final Path jar =
-            JavaProcess.jar("quorum.bridge.jar", "package the bridge first (mvn -pl camel-routes package)");
+            JavaProcess.jar(
+                    "quorum.bridge.jar", "package the bridge first (mvn -pl camel-routes package)");
 
     @Test
     void killed_mid_backfill_and_restarted_every_note_arrives_exactly_once() throws Exception {
@@ -40,8 +41,12 @@ class BridgeProcessIT {
         BridgeConfig config =
                 BridgeConfig.forProject(project, quorum)
                         .set("QUORUM_BRIDGE_EHR_URL", ehr.fhirBase())
-                        .set("QUORUM_BRIDGE_EHR_QUERIES",
-                                "DocumentReference?patient=" + PATIENT_A + " DocumentReference?patient=" + PATIENT_B)
+                        .set(
+                                "QUORUM_BRIDGE_EHR_QUERIES",
+                                "DocumentReference?patient="
+                                        + PATIENT_A
+                                        + " DocumentReference?patient="
+                                        + PATIENT_B)
                         .set("QUORUM_BRIDGE_EHR_POLL_INTERVAL", "2s")
                         .set("QUORUM_BRIDGE_EHR_PAGE_SIZE", "10");
         Path file = config.writeFile();
@@ -58,37 +63,53 @@ class BridgeProcessIT {
 
         try (JavaProcess bridge = JavaProcess.start(jar, Map.of(), "--config", file.toString())) {
             bridge.awaitLine("The Quorum Bridge is ready", Duration.ofMinutes(1));
-            assertThat(quorum.awaitCount("DocumentReference", project, expected, Duration.ofMinutes(3)))
+            assertThat(
+                            quorum.awaitCount(
+                                    "DocumentReference", project, expected, Duration.ofMinutes(3)))
                     .isEqualTo(expected);
             awaitIdle(file);
 
-            JavaProcess.Result status = JavaProcess.run(jar, Map.of(), "status", "--config", file.toString());
+            JavaProcess.Result status =
+                    JavaProcess.run(jar, Map.of(), "status", "--config", file.toString());
             assertThat(status.status()).isZero();
-            assertThat(status.output()).contains("bridge: running at http://127.0.0.1:")
-                    .contains("ehr-1").contains("ehr-2").contains("dead letters: 0");
-            JavaProcess.Result letters = JavaProcess.run(jar, Map.of(), "dead-letters", "list", "--config", file.toString());
+            assertThat(status.output())
+                    .contains("bridge: running at http://127.0.0.1:")
+                    .contains("ehr-1")
+                    .contains("ehr-2")
+                    .contains("dead letters: 0");
+            JavaProcess.Result letters =
+                    JavaProcess.run(
+                            jar, Map.of(), "dead-letters", "list", "--config", file.toString());
             assertThat(letters.status()).isZero();
             assertThat(letters.lastLine()).isEqualTo("0 dead letter(s)");
 
             // exactly once: every note one resource, in its first version
             List<Resource> notes = quorum.all("DocumentReference", project);
             assertThat(notes).hasSize(expected);
-            assertThat(notes).allSatisfy(r -> assertThat(r.getMeta().getVersionId()).isEqualTo("1"));
+            assertThat(notes)
+                    .allSatisfy(r -> assertThat(r.getMeta().getVersionId()).isEqualTo("1"));
             assertThat(quorum.count("Patient", project)).isEqualTo(2);
 
             List<Resource> stored = new ArrayList<>(notes);
             stored.addAll(quorum.all("Patient", project));
             stored.addAll(quorum.all("Encounter", project));
-            Set<String> identifying = PhiCheck.identifyingValues((Patient) ehr.get("Patient/" + PATIENT_A));
-            identifying.addAll(PhiCheck.identifyingValues((Patient) ehr.get("Patient/" + PATIENT_B)));
+            Set<String> identifying =
+                    PhiCheck.identifyingValues((Patient) ehr.get("Patient/" + PATIENT_A));
+            identifying.addAll(
+                    PhiCheck.identifyingValues((Patient) ehr.get("Patient/" + PATIENT_B)));
             assertThat(PhiCheck.leaks(ehr.fhirContext(), stored, identifying)).isEmpty();
         }
 
         // not running: the commands read the bridge's database directly
-        JavaProcess.Result offline = JavaProcess.run(jar, Map.of(), "status", "--config", file.toString());
+        JavaProcess.Result offline =
+                JavaProcess.run(jar, Map.of(), "status", "--config", file.toString());
         assertThat(offline.status()).isZero();
-        assertThat(offline.output()).contains("bridge: not running").contains("ehr-1").contains("watermark");
-        JavaProcess.Result letters = JavaProcess.run(jar, Map.of(), "dead-letters", "list", "--config", file.toString());
+        assertThat(offline.output())
+                .contains("bridge: not running")
+                .contains("ehr-1")
+                .contains("watermark");
+        JavaProcess.Result letters =
+                JavaProcess.run(jar, Map.of(), "dead-letters", "list", "--config", file.toString());
         assertThat(letters.lastLine()).isEqualTo("0 dead letter(s)");
     }
 
@@ -99,22 +120,30 @@ class BridgeProcessIT {
                         .set("QUORUM_BRIDGE_EHR_URL", ehr.fhirBase())
                         .set("QUORUM_BRIDGE_EHR_QUERIES", "DocumentReference?patient=" + PATIENT_A)
                         .set("QUORUM_BRIDGE_EHR_POLL_INTERVAL", "soon");
-        JavaProcess.Result bad = JavaProcess.run(jar, Map.of(), "--config", config.writeFile().toString());
+        JavaProcess.Result bad =
+                JavaProcess.run(jar, Map.of(), "--config", config.writeFile().toString());
         assertThat(bad.status()).isEqualTo(78);
         assertThat(bad.output()).contains("QUORUM_BRIDGE_EHR_POLL_INTERVAL: 'soon' is not allowed");
 
         JavaProcess.Result unknown =
-                JavaProcess.run(jar, Map.of("QUORUM_BRIDGE_EHR_POLL_INTERVAL", "5s"),
-                        "--config", config.set("QUORUM_BRIDGE_EHR_QUERYS", "x").writeFile().toString());
+                JavaProcess.run(
+                        jar,
+                        Map.of("QUORUM_BRIDGE_EHR_POLL_INTERVAL", "5s"),
+                        "--config",
+                        config.set("QUORUM_BRIDGE_EHR_QUERYS", "x").writeFile().toString());
         assertThat(unknown.status()).isEqualTo(78);
         assertThat(unknown.output()).contains("QUORUM_BRIDGE_EHR_QUERYS: unknown key");
 
         JavaProcess.Result secret =
-                JavaProcess.run(jar, Map.of("QUORUM_BRIDGE_DEID_SECRET", "tiny-7"), "--config",
+                JavaProcess.run(
+                        jar,
+                        Map.of("QUORUM_BRIDGE_DEID_SECRET", "tiny-7"),
+                        "--config",
                         BridgeConfig.forProject("config2", quorum)
                                 .set("QUORUM_BRIDGE_EHR_URL", ehr.fhirBase())
                                 .set("QUORUM_BRIDGE_EHR_QUERIES", "DocumentReference")
-                                .writeFile().toString());
+                                .writeFile()
+                                .toString());
         assertThat(secret.status()).isEqualTo(78);
         assertThat(secret.output()).contains("QUORUM_BRIDGE_DEID_SECRET:").doesNotContain("tiny-7");
     }
@@ -125,7 +154,8 @@ class BridgeProcessIT {
         String output = "";
         while (Instant.now().isBefore(end)) {
             output = JavaProcess.run(jar, Map.of(), "status", "--config", file.toString()).output();
-            if (output.contains("ehr-1            idle") && output.contains("ehr-2            idle")) {
+            if (output.contains("ehr-1            idle")
+                    && output.contains("ehr-2            idle")) {
                 return;
             }
         }

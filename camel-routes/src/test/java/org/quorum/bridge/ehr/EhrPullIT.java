@@ -108,8 +108,9 @@ class EhrPullIT {
     }
 
     @Test
-    void backfill_through_faults_delivers_every_note_once_de_identified_then_new_notes_within_a_poll()
-            throws Exception {
+    void
+            backfill_through_faults_delivers_every_note_once_de_identified_then_new_notes_within_a_poll()
+                    throws Exception {
         String project = "faults";
         List<DocumentReference> notes = notesOf(PATIENT);
         assertThat(notes).hasSize(63);
@@ -133,12 +134,23 @@ class EhrPullIT {
                                         .withRemoveRequestHeader("Accept-Encoding")
                                         .withTransformers(WrongTotal.NAME)));
         once(ehrProxy, "503", "10", aResponse().withStatus(503).withHeader("Retry-After", "1"));
-        once(ehrProxy, "malformed", "20",
-                aResponse().withStatus(200).withHeader("Content-Type", "application/fhir+json")
-                        .withBody("{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":[{"));
+        once(
+                ehrProxy,
+                "malformed",
+                "20",
+                aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "application/fhir+json")
+                        .withBody(
+                                "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":[{"));
         // slower than the read time-out (2 s): the client gives up before the body comes
-        once(ehrProxy, "slow", "30",
-                aResponse().withStatus(200).withHeader("Content-Type", "application/fhir+json")
+        once(
+                ehrProxy,
+                "slow",
+                "30",
+                aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "application/fhir+json")
                         .withBody("{\"resourceType\":\"Bundle\",\"type\":\"searchset\"}")
                         .withFixedDelay(3000));
         // the next link of page 5 fails for every attempt of the first poll: the poll ends there
@@ -147,7 +159,8 @@ class EhrPullIT {
                     get(urlPathEqualTo("/fhir"))
                             .withQueryParam("_getpagesoffset", equalTo("40"))
                             .inScenario("next-link")
-                            .whenScenarioStateIs(attempt == 0 ? Scenario.STARTED : "failed-" + attempt)
+                            .whenScenarioStateIs(
+                                    attempt == 0 ? Scenario.STARTED : "failed-" + attempt)
                             .willSetStateTo("failed-" + (attempt + 1))
                             .atPriority(1)
                             .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
@@ -177,42 +190,69 @@ class EhrPullIT {
                         .set("QUORUM_BRIDGE_EHR_READ_TIMEOUT", "2s")
                         .set("QUORUM_BRIDGE_EHR_PAGE_SIZE", "10");
         DefaultCamelContext camel = new DefaultCamelContext();
-        NotifyBuilder twoPolls = new NotifyBuilder(camel).fromRoute("ehr-1").whenCompleted(2).create();
-        try (BridgeApp bridge = BridgeApp.start(config.settings(), java.time.Clock.systemUTC(), camel)) {
+        NotifyBuilder twoPolls =
+                new NotifyBuilder(camel).fromRoute("ehr-1").whenCompleted(2).create();
+        try (BridgeApp bridge =
+                BridgeApp.start(config.settings(), java.time.Clock.systemUTC(), camel)) {
             assertThat(twoPolls.matches(3, TimeUnit.MINUTES)).as("two polls completed").isTrue();
             assertThat(quorum.awaitCount("DocumentReference", project, 63, Duration.ofMinutes(2)))
                     .isEqualTo(63);
 
             // every fault happened and was survived
-            ehrProxy.verify(5, getRequestedFor(urlPathEqualTo("/fhir")).withQueryParam("_getpagesoffset", equalTo("40")));
-            ehrProxy.verify(2, getRequestedFor(urlPathEqualTo("/fhir")).withQueryParam("_getpagesoffset", equalTo("30")));
+            ehrProxy.verify(
+                    5,
+                    getRequestedFor(urlPathEqualTo("/fhir"))
+                            .withQueryParam("_getpagesoffset", equalTo("40")));
+            ehrProxy.verify(
+                    2,
+                    getRequestedFor(urlPathEqualTo("/fhir"))
+                            .withQueryParam("_getpagesoffset", equalTo("30")));
             // Retry-After: 1 was waited for, at the EHR and at Quorum
-            assertThat(gapAfterFirst(ehrProxy, search)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
-            assertThat(gapAfterFirst(ehrProxy, "/fhir", "_getpagesoffset", "10")).isGreaterThanOrEqualTo(Duration.ofMillis(950));
-            assertThat(gapBetweenPosts(quorumProxy, 1)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+            assertThat(gapAfterFirst(ehrProxy, search))
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(950));
+            assertThat(gapAfterFirst(ehrProxy, "/fhir", "_getpagesoffset", "10"))
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(950));
+            assertThat(gapBetweenPosts(quorumProxy, 1))
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(950));
             assertThat(ehrProxy.getAllScenarios().getScenarios())
                     .allSatisfy(s -> assertThat(s.getState()).isNotEqualTo(Scenario.STARTED));
-            assertThat(quorumProxy.getAllScenarios().getScenarios().get(0).getState()).isEqualTo("healthy");
+            assertThat(quorumProxy.getAllScenarios().getScenarios().get(0).getState())
+                    .isEqualTo("healthy");
 
             // exactly once: one version of each note, and the records they reference
             List<Resource> stored = quorum.all("DocumentReference", project);
             assertThat(stored).hasSize(63);
-            assertThat(stored).allSatisfy(r -> assertThat(r.getMeta().getVersionId()).isEqualTo("1"));
+            assertThat(stored)
+                    .allSatisfy(r -> assertThat(r.getMeta().getVersionId()).isEqualTo("1"));
             Set<String> encounters =
-                    notes.stream().map(n -> n.getContext().getEncounterFirstRep().getReference()).collect(Collectors.toSet());
+                    notes.stream()
+                            .map(n -> n.getContext().getEncounterFirstRep().getReference())
+                            .collect(Collectors.toSet());
             assertThat(quorum.count("Encounter", project)).isEqualTo(encounters.size());
             assertThat(quorum.count("Patient", project)).isEqualTo(1);
             assertThat(quorum.count("Provenance", project))
-                    .isEqualTo(63 + encounters.size() + 1 + quorum.count("Practitioner", project)
-                            + quorum.count("Organization", project) + quorum.count("Location", project)
-                            + quorum.count("PractitionerRole", project));
+                    .isEqualTo(
+                            63
+                                    + encounters.size()
+                                    + 1
+                                    + quorum.count("Practitioner", project)
+                                    + quorum.count("Organization", project)
+                                    + quorum.count("Location", project)
+                                    + quorum.count("PractitionerRole", project));
 
             // ids are the keyed pseudonyms, and the crosswalk knows the originals
             DeidKeyService keys = DeidKeyService.fromEnvironmentValue(config.secret());
             DocumentReference first = notes.get(0);
-            String pseudonym = keys.pseudonym(IdentifierKind.OTHER_ID, "DocumentReference/" + first.getIdElement().getIdPart());
+            String pseudonym =
+                    keys.pseudonym(
+                            IdentifierKind.OTHER_ID,
+                            "DocumentReference/" + first.getIdElement().getIdPart());
             assertThat(stored).extracting(r -> r.getIdElement().getIdPart()).contains(pseudonym);
-            assertThat(bridge.crosswalk().originalsOf(Crosswalk.Kind.RESOURCE, "DocumentReference/" + pseudonym))
+            assertThat(
+                            bridge.crosswalk()
+                                    .originalsOf(
+                                            Crosswalk.Kind.RESOURCE,
+                                            "DocumentReference/" + pseudonym))
                     .extracting(Crosswalk.Entry::original)
                     .containsExactly("DocumentReference/" + first.getIdElement().getIdPart());
 
@@ -220,12 +260,24 @@ class EhrPullIT {
             Patient patient = (Patient) ehr.get("Patient/" + PATIENT);
             Set<String> identifying = PhiCheck.identifyingValues(patient);
             List<Resource> everything = new java.util.ArrayList<>();
-            for (String type : List.of("DocumentReference", "Patient", "Encounter", "Practitioner", "Organization", "Location", "Provenance")) {
+            for (String type :
+                    List.of(
+                            "DocumentReference",
+                            "Patient",
+                            "Encounter",
+                            "Practitioner",
+                            "Organization",
+                            "Location",
+                            "Provenance")) {
                 everything.addAll(quorum.all(type, project));
             }
             assertThat(PhiCheck.leaks(ehr.fhirContext(), everything, identifying)).isEmpty();
-            assertThat(stored.get(0)).isInstanceOfSatisfying(DocumentReference.class,
-                    d -> assertThat(d.getContentFirstRep().getAttachment().getData()).isNotEmpty());
+            assertThat(stored.get(0))
+                    .isInstanceOfSatisfying(
+                            DocumentReference.class,
+                            d ->
+                                    assertThat(d.getContentFirstRep().getAttachment().getData())
+                                            .isNotEmpty());
 
             // metrics: delivered per route, retries, breaker closed again
             HttpResponse<String> metrics = httpGet(bridge.opsUrl().resolve("/metrics"));
@@ -240,26 +292,48 @@ class EhrPullIT {
             assertThat(health.body()).contains("\"status\":\"UP\"");
 
             // a new note in the EHR arrives within one poll, its text scrubbed
-            String name = patient.getNameFirstRep().getGivenAsSingleString() + " " + patient.getNameFirstRep().getFamily();
+            String name =
+                    patient.getNameFirstRep().getGivenAsSingleString()
+                            + " "
+                            + patient.getNameFirstRep().getFamily();
             DocumentReference added = notes.get(0).copy();
             added.setId((String) null);
-            added.getContentFirstRep().setAttachment(new Attachment().setContentType("text/plain; charset=utf-8")
-                    .setData(("Follow-up call with " + name + " about the cough; doing well.").getBytes(StandardCharsets.UTF_8)));
+            added.getContentFirstRep()
+                    .setAttachment(
+                            new Attachment()
+                                    .setContentType("text/plain; charset=utf-8")
+                                    .setData(
+                                            ("Follow-up call with "
+                                                            + name
+                                                            + " about the cough; doing well.")
+                                                    .getBytes(StandardCharsets.UTF_8)));
             added.setStatus(Enumerations.DocumentReferenceStatus.CURRENT);
             Instant written = Instant.now();
             Resource created = ehr.write(added);
-            assertThat(quorum.awaitCount("DocumentReference", project, 64, Duration.ofSeconds(20))).isEqualTo(64);
+            assertThat(quorum.awaitCount("DocumentReference", project, 64, Duration.ofSeconds(20)))
+                    .isEqualTo(64);
             assertThat(Duration.between(written, Instant.now())).isLessThan(Duration.ofSeconds(15));
-            String newId = keys.pseudonym(IdentifierKind.OTHER_ID, "DocumentReference/" + created.getIdElement().getIdPart());
-            DocumentReference arrived = quorum.admin().read().resource(DocumentReference.class).withId(newId).execute();
-            String text = new String(arrived.getContentFirstRep().getAttachment().getData(), StandardCharsets.UTF_8);
-            assertThat(text).contains("about the cough").doesNotContain(patient.getNameFirstRep().getFamily());
+            String newId =
+                    keys.pseudonym(
+                            IdentifierKind.OTHER_ID,
+                            "DocumentReference/" + created.getIdElement().getIdPart());
+            DocumentReference arrived =
+                    quorum.admin().read().resource(DocumentReference.class).withId(newId).execute();
+            String text =
+                    new String(
+                            arrived.getContentFirstRep().getAttachment().getData(),
+                            StandardCharsets.UTF_8);
+            assertThat(text)
+                    .contains("about the cough")
+                    .doesNotContain(patient.getNameFirstRep().getFamily());
         }
 
         // a second run over the same data directory delivers nothing new
         DefaultCamelContext again = new DefaultCamelContext();
-        NotifyBuilder onePoll = new NotifyBuilder(again).fromRoute("ehr-1").whenCompleted(1).create();
-        try (BridgeApp bridge = BridgeApp.start(config.settings(), java.time.Clock.systemUTC(), again)) {
+        NotifyBuilder onePoll =
+                new NotifyBuilder(again).fromRoute("ehr-1").whenCompleted(1).create();
+        try (BridgeApp bridge =
+                BridgeApp.start(config.settings(), java.time.Clock.systemUTC(), again)) {
             assertThat(onePoll.matches(1, TimeUnit.MINUTES)).isTrue();
             assertThat(quorum.count("DocumentReference", project)).isEqualTo(64);
             assertThat(quorum.all("DocumentReference", project))
@@ -270,62 +344,114 @@ class EhrPullIT {
     }
 
     @Test
-    void a_record_quorum_refuses_is_parked_and_delivered_when_retried_on_request() throws Exception {
+    void a_record_quorum_refuses_is_parked_and_delivered_when_retried_on_request()
+            throws Exception {
         String project = "poison";
         List<DocumentReference> notes = notesOf(SMALL_PATIENT);
         BridgeConfig config =
                 BridgeConfig.forProject(project, quorum)
                         .set("QUORUM_BRIDGE_QUORUM_URL", quorumProxy.baseUrl() + "/fhir")
                         .set("QUORUM_BRIDGE_EHR_URL", ehr.fhirBase())
-                        .set("QUORUM_BRIDGE_EHR_QUERIES", "DocumentReference?patient=" + SMALL_PATIENT)
+                        .set(
+                                "QUORUM_BRIDGE_EHR_QUERIES",
+                                "DocumentReference?patient=" + SMALL_PATIENT)
                         .set("QUORUM_BRIDGE_EHR_POLL_INTERVAL", "1s");
         DeidKeyService keys = DeidKeyService.fromEnvironmentValue(config.secret());
-        String poison = keys.pseudonym(IdentifierKind.OTHER_ID, "DocumentReference/" + notes.get(3).getIdElement().getIdPart());
+        String poison =
+                keys.pseudonym(
+                        IdentifierKind.OTHER_ID,
+                        "DocumentReference/" + notes.get(3).getIdElement().getIdPart());
         StubMapping refuse =
                 quorumProxy.stubFor(
                         post(urlPathEqualTo("/fhir"))
                                 .withRequestBody(containing(poison))
                                 .atPriority(1)
-                                .willReturn(aResponse().withStatus(422).withHeader("Content-Type", "application/fhir+json")
-                                        .withBody("{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"processing\",\"diagnostics\":\"refused by the test\"}]}")));
+                                .willReturn(
+                                        aResponse()
+                                                .withStatus(422)
+                                                .withHeader("Content-Type", "application/fhir+json")
+                                                .withBody(
+                                                        "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"processing\",\"diagnostics\":\"refused by the test\"}]}")));
         try (BridgeApp bridge = BridgeApp.start(config.settings())) {
-            assertThat(quorum.awaitCount("DocumentReference", project, notes.size() - 1, Duration.ofMinutes(2)))
+            assertThat(
+                            quorum.awaitCount(
+                                    "DocumentReference",
+                                    project,
+                                    notes.size() - 1,
+                                    Duration.ofMinutes(2)))
                     .isEqualTo(notes.size() - 1);
             List<DeadLetterStore.DeadLetter> letters = awaitDeadLetters(bridge, 1);
-            assertThat(letters).singleElement().satisfies(letter -> {
-                assertThat(letter.route()).isEqualTo("ehr-1");
-                assertThat(letter.sourceKey()).startsWith("DocumentReference/" + notes.get(3).getIdElement().getIdPart() + "/_history/");
-                assertThat(letter.reason()).contains("422");
-                assertThat(letter.payloadKind()).isEqualTo(DeadLetterStore.PayloadKind.FHIR_RECORD);
-            });
+            assertThat(letters)
+                    .singleElement()
+                    .satisfies(
+                            letter -> {
+                                assertThat(letter.route()).isEqualTo("ehr-1");
+                                assertThat(letter.sourceKey())
+                                        .startsWith(
+                                                "DocumentReference/"
+                                                        + notes.get(3).getIdElement().getIdPart()
+                                                        + "/_history/");
+                                assertThat(letter.reason()).contains("422");
+                                assertThat(letter.payloadKind())
+                                        .isEqualTo(DeadLetterStore.PayloadKind.FHIR_RECORD);
+                            });
             // the payload is encrypted at rest: no note text in the database file
-            String noteText = new String(notes.get(3).getContentFirstRep().getAttachment().getData(), StandardCharsets.UTF_8);
+            String noteText =
+                    new String(
+                            notes.get(3).getContentFirstRep().getAttachment().getData(),
+                            StandardCharsets.UTF_8);
             String probe = noteText.strip().split("\\R")[0];
-            byte[] database = Files.readAllBytes(config.dataDir().resolve("db").resolve("bridge.mv.db"));
+            byte[] database =
+                    Files.readAllBytes(config.dataDir().resolve("db").resolve("bridge.mv.db"));
             assertThat(new String(database, StandardCharsets.ISO_8859_1)).doesNotContain(probe);
 
             // the operator fixes the cause and asks for a retry through the admin API
             quorumProxy.removeStub(refuse);
-            String token = Files.readString(config.dataDir().resolve(BridgeApp.ADMIN_TOKEN_FILE)).strip();
-            HttpResponse<String> unauthorised = send(HttpRequest.newBuilder(bridge.opsUrl().resolve("/admin/dead-letters/" + letters.get(0).id() + "/retry"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build());
+            String token =
+                    Files.readString(config.dataDir().resolve(BridgeApp.ADMIN_TOKEN_FILE)).strip();
+            HttpResponse<String> unauthorised =
+                    send(
+                            HttpRequest.newBuilder(
+                                            bridge.opsUrl()
+                                                    .resolve(
+                                                            "/admin/dead-letters/"
+                                                                    + letters.get(0).id()
+                                                                    + "/retry"))
+                                    .POST(HttpRequest.BodyPublishers.noBody())
+                                    .build());
             assertThat(unauthorised.statusCode()).isEqualTo(401);
-            HttpResponse<String> retry = send(HttpRequest.newBuilder(bridge.opsUrl().resolve("/admin/dead-letters/" + letters.get(0).id() + "/retry"))
-                    .header("Authorization", "Bearer " + token)
-                    .POST(HttpRequest.BodyPublishers.noBody()).build());
+            HttpResponse<String> retry =
+                    send(
+                            HttpRequest.newBuilder(
+                                            bridge.opsUrl()
+                                                    .resolve(
+                                                            "/admin/dead-letters/"
+                                                                    + letters.get(0).id()
+                                                                    + "/retry"))
+                                    .header("Authorization", "Bearer " + token)
+                                    .POST(HttpRequest.BodyPublishers.noBody())
+                                    .build());
             assertThat(retry.statusCode()).isEqualTo(200);
-            assertThat(quorum.awaitCount("DocumentReference", project, notes.size(), Duration.ofMinutes(1)))
+            assertThat(
+                            quorum.awaitCount(
+                                    "DocumentReference",
+                                    project,
+                                    notes.size(),
+                                    Duration.ofMinutes(1)))
                     .isEqualTo(notes.size());
             awaitDeadLetters(bridge, 0);
         }
-        quorumProxy.verify(postRequestedFor(urlPathEqualTo("/fhir")).withRequestBody(containing(poison)));
+        quorumProxy.verify(
+                postRequestedFor(urlPathEqualTo("/fhir")).withRequestBody(containing(poison)));
     }
 
-    private static List<DeadLetterStore.DeadLetter> awaitDeadLetters(BridgeApp bridge, int expected) {
+    private static List<DeadLetterStore.DeadLetter> awaitDeadLetters(
+            BridgeApp bridge, int expected) {
         Instant end = Instant.now().plusSeconds(60);
         List<DeadLetterStore.DeadLetter> letters = bridge.deadLetters().list();
         while (letters.size() != expected && Instant.now().isBefore(end)) {
-            java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L); // poll five times a second
+            java.util.concurrent.locks.LockSupport.parkNanos(
+                    200_000_000L); // poll five times a second
             letters = bridge.deadLetters().list();
         }
         assertThat(letters).hasSize(expected);
@@ -338,7 +464,12 @@ class EhrPullIT {
                 server.getAllServeEvents().stream()
                         .filter(e -> e.getRequest().getMethod().getName().equals("GET"))
                         .filter(e -> URI.create(e.getRequest().getUrl()).getPath().equals(path))
-                        .filter(e -> query.length == 0 || e.getRequest().queryParameter(query[0]).containsValue(query[1]))
+                        .filter(
+                                e ->
+                                        query.length == 0
+                                                || e.getRequest()
+                                                        .queryParameter(query[0])
+                                                        .containsValue(query[1]))
                         .map(e -> e.getRequest().getLoggedDate())
                         .sorted()
                         .toList();
@@ -358,7 +489,10 @@ class EhrPullIT {
         return Duration.between(times.get(n).toInstant(), times.get(n + 1).toInstant());
     }
 
-    private static void once(WireMockServer server, String name, String offset,
+    private static void once(
+            WireMockServer server,
+            String name,
+            String offset,
             com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder response) {
         server.stubFor(
                 get(urlPathEqualTo("/fhir"))

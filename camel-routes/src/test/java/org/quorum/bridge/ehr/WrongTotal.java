@@ -1,7 +1,7 @@
 package org.quorum.bridge.ehr;
 
-import com.github.tomakehurst.wiremock.http.Response;
 import com.github.tomakehurst.wiremock.extension.ResponseTransformerV2;
+import com.github.tomakehurst.wiremock.http.Response;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 
 /** WireMock: a search page whose Bundle.total lies (3), as some EHRs' estimates do. */

@@ -11,9 +11,9 @@ import java.util.Optional;
 import org.quorum.bridge.config.BridgeSettings;
 
 /**
- * A bridge configuration for a test: its own data directory, project and de-identification
- * secret (so each test's resources in the shared Quorum are its own), the shared Quorum as target,
- * short retry pauses.
+ * A bridge configuration for a test: its own data directory, project and de-identification secret
+ * (so each test's resources in the shared Quorum are its own), the shared Quorum as target, short
+ * retry pauses.
  */
 public final class BridgeConfig {
 
@@ -25,12 +25,14 @@ public final class BridgeConfig {
         BridgeConfig config = new BridgeConfig();
         try {
             config.values.put(
-                    "QUORUM_BRIDGE_DATA_DIR", Files.createTempDirectory("bridge-" + project + "-").toString());
+                    "QUORUM_BRIDGE_DATA_DIR",
+                    Files.createTempDirectory("bridge-" + project + "-").toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         config.values.put("QUORUM_BRIDGE_HTTP_PORT", "0");
-        config.values.put("QUORUM_BRIDGE_DEID_SECRET", "bridge-test-secret-" + project + "-0123456789");
+        config.values.put(
+                "QUORUM_BRIDGE_DEID_SECRET", "bridge-test-secret-" + project + "-0123456789");
         config.values.put("QUORUM_BRIDGE_QUORUM_URL", quorum.fhirBase());
         config.values.put("QUORUM_BRIDGE_QUORUM_AUTH", "smart");
         config.values.put("QUORUM_BRIDGE_QUORUM_CLIENT_ID", Quorum.CLIENT_ID);
@@ -70,7 +72,8 @@ public final class BridgeConfig {
     /** The configuration as a properties file (for {@code quorum bridge --config}). */
     public Path writeFile() {
         StringBuilder text = new StringBuilder("# written by a test\n");
-        values.forEach((k, v) -> text.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+        values.forEach(
+                (k, v) -> text.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
         try {
             Path file = dataDir().resolveSibling(dataDir().getFileName() + ".properties");
             Files.writeString(file, text, StandardCharsets.UTF_8);

@@ -57,10 +57,10 @@ import org.quorum.deid.text.eval.TestData;
  * The hospital's EHR in the tests: a real HAPI FHIR R4 server (plain {@link RestfulServer} on
  * Undertow, loopback, free port) with in-memory resource providers loaded from {@code
  * testdata/synthea-10pt}, paging at 10 entries. It supports what a FHIR pull needs: read, {@code
- * _id}, {@code identifier}, {@code patient}/{@code subject}, {@code type}, {@code category},
- * {@code _lastUpdated} and {@code _sort=_lastUpdated}, create and update (to add a note while the
- * bridge runs). Loaded resources get distinct {@code lastUpdated} instants in load order, as if
- * written one second apart from 2024-01-01.
+ * _id}, {@code identifier}, {@code patient}/{@code subject}, {@code type}, {@code category}, {@code
+ * _lastUpdated} and {@code _sort=_lastUpdated}, create and update (to add a note while the bridge
+ * runs). Loaded resources get distinct {@code lastUpdated} instants in load order, as if written
+ * one second apart from 2024-01-01.
  */
 public final class Ehr implements AutoCloseable {
 
@@ -112,7 +112,10 @@ public final class Ehr implements AutoCloseable {
                         .setContextPath("/")
                         .setDeploymentName("ehr")
                         .addServlet(
-                                Servlets.servlet("fhir", RestfulServer.class, new ImmediateInstanceFactory<>(server))
+                                Servlets.servlet(
+                                                "fhir",
+                                                RestfulServer.class,
+                                                new ImmediateInstanceFactory<>(server))
                                         .addMapping("/fhir/*")
                                         .setLoadOnStartup(1));
         DeploymentManager manager = Servlets.defaultContainer().addDeployment(deployment);
@@ -135,7 +138,10 @@ public final class Ehr implements AutoCloseable {
         IParser parser = fhir.newJsonParser();
         AtomicLong second = new AtomicLong();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".ndjson")).sorted().toList()) {
+            for (Path file :
+                    files.filter(f -> f.getFileName().toString().endsWith(".ndjson"))
+                            .sorted()
+                            .toList()) {
                 String type = file.getFileName().toString().split("\\.")[0];
                 if (type.equals("log")) {
                     continue;
@@ -147,7 +153,8 @@ public final class Ehr implements AutoCloseable {
                     Resource resource = (Resource) parser.parseResource(line);
                     resource.getMeta()
                             .setVersionId("1")
-                            .setLastUpdated(Date.from(LOADED_FROM.plusSeconds(second.getAndIncrement())));
+                            .setLastUpdated(
+                                    Date.from(LOADED_FROM.plusSeconds(second.getAndIncrement())));
                     store(type).put(resource);
                 }
             }
@@ -233,7 +240,8 @@ public final class Ehr implements AutoCloseable {
         Provider(Store store) {
             this.store = store;
             this.resourceType =
-                    (Class<? extends Resource>) fhir.getResourceDefinition(store.type).getImplementingClass();
+                    (Class<? extends Resource>)
+                            fhir.getResourceDefinition(store.type).getImplementingClass();
         }
 
         @Override
@@ -279,7 +287,12 @@ public final class Ehr implements AutoCloseable {
             for (Resource resource : store.byId.values()) {
                 if (ids != null
                         && ids.getValuesAsQueryTokens().stream()
-                                .noneMatch(t -> t.getValue().equals(resource.getIdElement().getIdPart()))) {
+                                .noneMatch(
+                                        t ->
+                                                t.getValue()
+                                                        .equals(
+                                                                resource.getIdElement()
+                                                                        .getIdPart()))) {
                     continue;
                 }
                 if (identifiers != null && !matchesIdentifier(resource, identifiers)) {
@@ -295,7 +308,8 @@ public final class Ehr implements AutoCloseable {
                 if (categories != null && !matchesCode(resource, "category", categories)) {
                     continue;
                 }
-                if (lastUpdated != null && !within(lastUpdated, resource.getMeta().getLastUpdated())) {
+                if (lastUpdated != null
+                        && !within(lastUpdated, resource.getMeta().getLastUpdated())) {
                     continue;
                 }
                 matches.add(resource.copy());
@@ -303,7 +317,8 @@ public final class Ehr implements AutoCloseable {
             Comparator<Resource> order =
                     Comparator.comparing((Resource r) -> r.getMeta().getLastUpdated())
                             .thenComparing(r -> r.getIdElement().getIdPart());
-            if (sort != null && sort.getParamName().equals("_lastUpdated")
+            if (sort != null
+                    && sort.getParamName().equals("_lastUpdated")
                     && sort.getOrder() == ca.uhn.fhir.rest.api.SortOrderEnum.DESC) {
                 order = order.reversed();
             }
@@ -322,11 +337,13 @@ public final class Ehr implements AutoCloseable {
         }
 
         private boolean matchesIdentifier(Resource resource, TokenOrListParam wanted) {
-            List<Identifier> identifiers = terser.getAllPopulatedChildElementsOfType(resource, Identifier.class);
+            List<Identifier> identifiers =
+                    terser.getAllPopulatedChildElementsOfType(resource, Identifier.class);
             for (TokenParam token : wanted.getValuesAsQueryTokens()) {
                 for (Identifier identifier : identifiers) {
                     if (token.getValue().equals(identifier.getValue())
-                            && (token.getSystem() == null || token.getSystem().equals(identifier.getSystem()))) {
+                            && (token.getSystem() == null
+                                    || token.getSystem().equals(identifier.getSystem()))) {
                         return true;
                     }
                 }
@@ -362,7 +379,8 @@ public final class Ehr implements AutoCloseable {
                 for (Coding coding : concept.getCoding()) {
                     for (TokenParam token : wanted.getValuesAsQueryTokens()) {
                         if (token.getValue().equals(coding.getCode())
-                                && (token.getSystem() == null || token.getSystem().equals(coding.getSystem()))) {
+                                && (token.getSystem() == null
+                                        || token.getSystem().equals(coding.getSystem()))) {
                             return true;
                         }
                     }

@@ -50,7 +50,8 @@ public final class JavaProcess implements AutoCloseable {
     }
 
     /** As {@link #start(Path, Map, String...)}, with the heap size given (e.g. {@code -Xmx1g}). */
-    public static JavaProcess start(Path jar, String heap, Map<String, String> env, String... args) {
+    public static JavaProcess start(
+            Path jar, String heap, Map<String, String> env, String... args) {
         List<String> command =
                 new ArrayList<>(
                         List.of(
@@ -97,7 +98,8 @@ public final class JavaProcess implements AutoCloseable {
 
     private void pump() {
         try (BufferedReader reader =
-                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             java.io.Writer log = logFile();
             while ((line = reader.readLine()) != null) {
@@ -120,7 +122,8 @@ public final class JavaProcess implements AutoCloseable {
         try {
             Path dir = Path.of("target", "processes");
             Files.createDirectories(dir);
-            return Files.newBufferedWriter(dir.resolve(process.pid() + ".log"), StandardCharsets.UTF_8);
+            return Files.newBufferedWriter(
+                    dir.resolve(process.pid() + ".log"), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return null;
         }
@@ -145,7 +148,8 @@ public final class JavaProcess implements AutoCloseable {
     public int awaitExit(Duration deadline) throws InterruptedException {
         if (!process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("Process did not exit within " + deadline + "; output:\n" + output());
+            throw new AssertionError(
+                    "Process did not exit within " + deadline + "; output:\n" + output());
         }
         return process.exitValue();
     }

@@ -1,5 +1,6 @@
 package org.quorum.bridge.testing;
 
+import ca.uhn.fhir.context.FhirContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -14,7 +15,6 @@ import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
-import ca.uhn.fhir.context.FhirContext;
 
 /**
  * What must never reach Quorum from an identified patient record: name parts, identifier values
@@ -54,21 +54,29 @@ public final class PhiCheck {
     }
 
     /** Each identifying value found in the stored resources, with where (empty: none found). */
-    public static List<String> leaks(FhirContext fhir, List<Resource> stored, Set<String> identifying) {
+    public static List<String> leaks(
+            FhirContext fhir, List<Resource> stored, Set<String> identifying) {
         List<String> found = new ArrayList<>();
         for (Resource resource : stored) {
             StringBuilder text =
                     new StringBuilder(fhir.newJsonParser().encodeResourceToString(resource));
             for (Attachment attachment :
-                    fhir.newTerser().getAllPopulatedChildElementsOfType(resource, Attachment.class)) {
+                    fhir.newTerser()
+                            .getAllPopulatedChildElementsOfType(resource, Attachment.class)) {
                 if (attachment.hasData()) {
-                    text.append('\n').append(new String(attachment.getData(), StandardCharsets.UTF_8));
+                    text.append('\n')
+                            .append(new String(attachment.getData(), StandardCharsets.UTF_8));
                 }
             }
             String haystack = text.toString().toLowerCase(Locale.ROOT);
             for (String value : identifying) {
                 if (haystack.contains(value.toLowerCase(Locale.ROOT))) {
-                    found.add(value + " in " + resource.fhirType() + "/" + resource.getIdElement().getIdPart());
+                    found.add(
+                            value
+                                    + " in "
+                                    + resource.fhirType()
+                                    + "/"
+                                    + resource.getIdElement().getIdPart());
                 }
             }
         }

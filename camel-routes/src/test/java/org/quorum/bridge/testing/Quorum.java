@@ -60,7 +60,9 @@ public final class Quorum {
     }
 
     private Quorum() throws IOException, InterruptedException {
-        jar = JavaProcess.jar("quorum.server.jar", "build the server first (mvn -pl server -am package)");
+        jar =
+                JavaProcess.jar(
+                        "quorum.server.jar", "build the server first (mvn -pl server -am package)");
         dataDir = Files.createTempDirectory("quorum-bridge-it-");
         port = JavaProcess.freePort();
         Map<String, String> env = env();
@@ -70,7 +72,16 @@ public final class Quorum {
         clientKey = keys.resolve("bridge.jwks.json");
         Path publicKey = keys.resolve("bridge.public.jwks.json");
         ClientKeys.create(clientKey, publicKey);
-        cli("client", "add", CLIENT_ID, "--jwks-file", publicKey.toString(), "--scope", "system/*.cru", "--role", "integration");
+        cli(
+                "client",
+                "add",
+                CLIENT_ID,
+                "--jwks-file",
+                publicKey.toString(),
+                "--scope",
+                "system/*.cru",
+                "--role",
+                "integration");
         cli("user", "add", "it-admin", "--role", "project-admin");
         adminToken = cli("user", "token", "it-admin").lastLine();
     }
@@ -85,7 +96,13 @@ public final class Quorum {
     private JavaProcess.Result cli(String... args) throws InterruptedException {
         JavaProcess.Result result = JavaProcess.run(jar, env(), args);
         if (result.status() != 0) {
-            throw new AssertionError("quorum " + String.join(" ", args) + " exited " + result.status() + ":\n" + result.output());
+            throw new AssertionError(
+                    "quorum "
+                            + String.join(" ", args)
+                            + " exited "
+                            + result.status()
+                            + ":\n"
+                            + result.output());
         }
         return result;
     }
@@ -128,7 +145,13 @@ public final class Quorum {
         List<Resource> found = new ArrayList<>();
         Bundle page =
                 admin().search()
-                        .byUrl(type + "?_tag=" + IngestService.PROJECT_TAG_SYSTEM + "%7C" + project + "&_count=500")
+                        .byUrl(
+                                type
+                                        + "?_tag="
+                                        + IngestService.PROJECT_TAG_SYSTEM
+                                        + "%7C"
+                                        + project
+                                        + "&_count=500")
                         .returnBundle(Bundle.class)
                         .execute();
         while (true) {
@@ -140,7 +163,9 @@ public final class Quorum {
         }
     }
 
-    /** Waits until {@code count(type, project)} reaches {@code expected}; returns the last count. */
+    /**
+     * Waits until {@code count(type, project)} reaches {@code expected}; returns the last count.
+     */
     public int awaitCount(String type, String project, int expected, Duration deadline)
             throws InterruptedException {
         Instant end = Instant.now().plus(deadline);
