@@ -145,6 +145,8 @@ public final class BridgeApp implements AutoCloseable {
                         new AccessTokens(settings.quorum().auth(), quorumTokens),
                         quorumEndpoint);
         Supplier<PhiLexicon> lexicon = new Memo<>(PhiLexicon::standard);
+        // The dictionaries take seconds to load: at start-up, not in the first delivery.
+        lexicon.get();
         IngestService ingest =
                 new IngestService(
                         fhir,

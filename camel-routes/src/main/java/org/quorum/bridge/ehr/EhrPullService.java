@@ -15,6 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.hl7.fhir.instance.model.api.IAnyResource;
 import org.hl7.fhir.r4.model.Attachment;
 import org.hl7.fhir.r4.model.Binary;
@@ -138,8 +142,9 @@ public final class EhrPullService {
                 Optional<IngestService.WatermarkAdvance> advance =
                         Optional.ofNullable(newest)
                                 .map(n -> new IngestService.WatermarkAdvance(query, n));
-                int delivered = 0;
+                IngestService.Batch batch;
                 if (!fresh.isEmpty()) {
+                    long fetching = System.nanoTime();
                     for (IngestService.Hit hit : fresh) {
                         inlineAttachments(hit.resource());
                     }
@@ -150,20 +155,31 @@ public final class EhrPullService {
                                     cache,
                                     conditionalCache,
                                     conditionals);
-                    delivered =
-                            ingest.deliver(
-                                            new IngestService.Batch(
-                                                    route,
-                                                    ehr.base().toString(),
-                                                    fresh,
-                                                    related,
-                                                    conditionals,
-                                                    advance))
-                                    .delivered();
-                } else if (advance.isPresent()) {
-                    watermarks.advance(route, query, advance.get().value());
+                    metrics.stage("ehr", System.nanoTime() - fetching);
+                    batch =
+                            new IngestService.Batch(
+                                    route,
+                                    ehr.base().toString(),
+                                    fresh,
+                                    related,
+                                    conditionals,
+                                    advance);
+                } else {
+                    // nothing new: only the watermark moves, after the page before it committed
+                    batch =
+                            new IngestService.Batch(
+                                    route,
+                                    ehr.base().toString(),
+                                    List.of(),
+                                    Map.of(),
+                                    Map.of(),
+                                    advance);
                 }
-                status.advance(hits.size(), delivered);
+                // De-identify this page while Quorum commits the previous one; deliveries stay
+                // in page order, so the watermark never passes an uncommitted page.
+                IngestService.Ready ready = ingest.prepare(batch);
+                status.advance(hits.size(), pipeline.awaitPrevious());
+                pipeline.send(ready);
                 Bundle.BundleLinkComponent next = page.getLink(Bundle.LINK_NEXT);
                 if (next == null || !next.hasUrl()) {
                     break;
@@ -171,17 +187,80 @@ public final class EhrPullService {
                 Bundle current = page;
                 pageNumber++;
                 int number = pageNumber;
+                long paging = System.nanoTime();
                 page =
                         ehr.call(
                                 "page " + number + " of " + route,
                                 () -> ehr.client().loadPage().next(current).execute());
+                metrics.stage("ehr", System.nanoTime() - paging);
             }
+            status.advance(0, pipeline.awaitPrevious());
             status.caughtUp();
         } catch (RuntimeException e) {
+            pipeline.drain();
             status.failed(e.getMessage());
             throw e;
         }
     }
+
+    /** One delivery in flight at a time, on its own thread, in the order pages were read. */
+    private final class Pipeline {
+        private final ExecutorService sender =
+                Executors.newSingleThreadExecutor(
+                        r -> {
+                            Thread thread = new Thread(r, route + "-deliver");
+                            thread.setDaemon(true);
+                            return thread;
+                        });
+        private Future<IngestService.Outcome> inFlight;
+
+        /** Waits for the delivery in flight; returns its delivered count, rethrows its failure. */
+        int awaitPrevious() {
+            if (inFlight == null) {
+                return 0;
+            }
+            Future<IngestService.Outcome> previous = inFlight;
+            inFlight = null;
+            try {
+                return previous.get().delivered();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PeerUnavailableException(
+                        "interrupted while delivering",
+                        new org.quorum.bridge.resilience.Failure(
+                                org.quorum.bridge.resilience.Failure.Kind.TRANSIENT,
+                                0,
+                                Optional.empty(),
+                                "interrupted"),
+                        e);
+            }
+        }
+
+        void send(IngestService.Ready ready) {
+            inFlight = sender.submit(ready::deliver);
+        }
+
+        /** After a failure: let the delivery in flight end (its own failure is already moot). */
+        void drain() {
+            if (inFlight != null) {
+                try {
+                    inFlight.get();
+                } catch (ExecutionException e) {
+                    // the cycle already fails with the first error; this one comes again
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                inFlight = null;
+            }
+        }
+    }
+
+    private final Pipeline pipeline = new Pipeline();
 
     String searchUrl(Optional<Instant> since) {
         StringBuilder url =

@@ -159,22 +159,70 @@ public final class IngestService {
     }
 
     /**
+     * A batch de-identified and ready to send: {@link #prepare} runs the CPU-bound part, so that a
+     * poll can prepare the next page while Quorum commits this one; {@link Ready#deliver()} sends
+     * it and records it. Deliver ready batches of one route in the order they were prepared.
+     */
+    public final class Ready {
+        private final Batch batch;
+        private final Prepared prepared;
+        private final RuntimeException failed;
+
+        private Ready(Batch batch, Prepared prepared, RuntimeException failed) {
+            this.batch = batch;
+            this.prepared = prepared;
+            this.failed = failed;
+        }
+
+        /**
+         * Sends and records the batch; returns when every hit is delivered or parked.
+         *
+         * @throws org.quorum.bridge.resilience.PeerUnavailableException when Quorum does not answer
+         *     (nothing is recorded; the batch comes again)
+         */
+        public Outcome deliver() {
+            return IngestService.this.deliver(batch, prepared, failed);
+        }
+    }
+
+    /** De-identifies a batch and builds its transaction (nothing sent, nothing recorded). */
+    public Ready prepare(Batch batch) {
+        if (batch.hits().isEmpty()) {
+            return new Ready(batch, null, null);
+        }
+        long start = System.nanoTime();
+        try {
+            return new Ready(batch, prepare(batch, true), null);
+        } catch (DeidentificationFailed e) {
+            return new Ready(batch, null, e);
+        } finally {
+            metrics.stage("deid", System.nanoTime() - start);
+        }
+    }
+
+    /**
      * Delivers a batch. Returns when every hit is delivered or parked.
      *
      * @throws org.quorum.bridge.resilience.PeerUnavailableException when Quorum does not answer
      *     (nothing is recorded; the batch comes again)
      */
     public Outcome deliver(Batch batch) {
+        return prepare(batch).deliver();
+    }
+
+    private Outcome deliver(Batch batch, Prepared ready, RuntimeException preparing) {
         if (batch.hits().isEmpty()) {
             batch.watermark()
                     .ifPresent(w -> watermarks.advance(batch.route(), w.query(), w.value()));
             return new Outcome(0, 0, 0);
         }
-        RuntimeException refused;
-        try {
-            return deliverWhole(batch, true);
-        } catch (PermanentFailureException | DeidentificationFailed e) {
-            refused = e;
+        RuntimeException refused = preparing;
+        if (refused == null) {
+            try {
+                return send(batch, ready);
+            } catch (PermanentFailureException e) {
+                refused = e;
+            }
         }
         if (refused instanceof PermanentFailureException) {
             LOG.warn(
@@ -213,7 +261,14 @@ public final class IngestService {
     }
 
     private Outcome deliverWhole(Batch batch, boolean skipUnchanged) {
+        long start = System.nanoTime();
         Prepared prepared = prepare(batch, skipUnchanged);
+        metrics.stage("deid", System.nanoTime() - start);
+        return send(batch, prepared);
+    }
+
+    private Outcome send(Batch batch, Prepared prepared) {
+        long preparedAt = System.nanoTime();
         Bundle response =
                 quorum.call(
                         "transaction of "
@@ -227,6 +282,8 @@ public final class IngestService {
                                         .withBundle(prepared.transaction())
                                         .execute());
         checkResponse(response, prepared.transaction());
+        long sent = System.nanoTime();
+        metrics.stage("quorum", sent - preparedAt);
         database.inTransaction(
                 connection -> {
                     crosswalk.record(connection, prepared.crosswalk());
@@ -237,6 +294,7 @@ public final class IngestService {
                                     w -> watermarks.advance(batch.route(), w.query(), w.value()));
                     return null;
                 });
+        metrics.stage("store", System.nanoTime() - sent);
         metrics.delivered(batch.route(), batch.hits().size(), prepared.written());
         return new Outcome(batch.hits().size(), 0, prepared.written());
     }
@@ -319,7 +377,6 @@ public final class IngestService {
         Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
         List<Provenance> provenances = new ArrayList<>();
         Map<String, String> delivered = new LinkedHashMap<>();
-        int hitIndex = 0;
         for (int i = 0; i < send.size(); i++) {
             Resource resource = send.get(i);
             String id = typeAndId(resource);
@@ -330,7 +387,6 @@ public final class IngestService {
             addPut(transaction, resource);
             provenances.add(provenanceOf.get(id));
             delivered.put(id, digests.get(id));
-            hitIndex++;
         }
         for (Provenance provenance : provenances) {
             addPut(transaction, provenance);

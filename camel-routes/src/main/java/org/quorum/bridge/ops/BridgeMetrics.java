@@ -114,6 +114,19 @@ public final class BridgeMetrics {
                 .increment();
     }
 
+    /**
+     * Time spent in one stage of delivery: {@code ehr} (searches and fetches), {@code deid}
+     * (de-identification and preparing the transaction), {@code quorum} (the transaction), {@code
+     * store} (the bridge's own commits).
+     */
+    public void stage(String stage, long nanos) {
+        io.micrometer.core.instrument.Timer.builder("quorum_bridge_stage")
+                .description("Time spent per delivery stage")
+                .tag("stage", stage)
+                .register(registry)
+                .record(java.time.Duration.ofNanos(nanos));
+    }
+
     public String scrape() {
         return registry.scrape();
     }

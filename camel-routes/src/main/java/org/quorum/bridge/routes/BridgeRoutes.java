@@ -1,6 +1,7 @@
 package org.quorum.bridge.routes;
 
 import java.util.List;
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.hl7.HL7DataFormat;
 import org.quorum.bridge.config.MllpSettings;
@@ -10,6 +11,7 @@ import org.quorum.bridge.hl7.Hl7Intake;
 import org.quorum.bridge.hl7.Hl7Rejection;
 import org.quorum.bridge.ingest.DeadLetterRetryService;
 import org.quorum.bridge.resilience.PeerUnavailableException;
+import org.quorum.bridge.resilience.PermanentFailureException;
 import org.quorum.bridge.store.StoreException;
 
 /**
@@ -62,6 +64,14 @@ public final class BridgeRoutes extends RouteBuilder {
                     .onException(PeerUnavailableException.class)
                     .handled(true)
                     .log("${routeId}: stopped early (${exception.message}); the next poll resumes")
+                    .end()
+                    // the EHR refuses the search itself (bad query, credentials): reported in
+                    // /status and /health, tried again at the next poll
+                    .onException(PermanentFailureException.class)
+                    .handled(true)
+                    .log(
+                            LoggingLevel.ERROR,
+                            "${routeId}: the EHR refused the poll: ${exception.message}")
                     .end()
                     .process(exchange -> pull.pollOnce())
                     .id(pull.route() + "-poll");

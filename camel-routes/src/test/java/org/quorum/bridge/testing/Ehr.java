@@ -85,7 +85,58 @@ public final class Ehr implements AutoCloseable {
 
     private Ehr() {
         load();
+        RestfulServer server = restfulServer(false);
+        RestfulServer secure = restfulServer(true);
+        DeploymentInfo deployment =
+                Servlets.deployment()
+                        .setClassLoader(Ehr.class.getClassLoader())
+                        .setContextPath("/")
+                        .setDeploymentName("ehr")
+                        .addServlet(
+                                Servlets.servlet(
+                                                "fhir",
+                                                RestfulServer.class,
+                                                new ImmediateInstanceFactory<>(server))
+                                        .addMapping("/fhir/*")
+                                        .setLoadOnStartup(1))
+                        .addServlet(
+                                Servlets.servlet(
+                                                "secure",
+                                                RestfulServer.class,
+                                                new ImmediateInstanceFactory<>(secure))
+                                        .addMapping("/secure/fhir/*")
+                                        .setLoadOnStartup(1));
+        DeploymentManager manager = Servlets.defaultContainer().addDeployment(deployment);
+        manager.deploy();
+        try {
+            undertow =
+                    Undertow.builder()
+                            .addHttpListener(0, "127.0.0.1")
+                            .setHandler(manager.start())
+                            .build();
+        } catch (ServletException e) {
+            throw new IllegalStateException(e);
+        }
+        undertow.start();
+        port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+    }
+
+    /** The user, password and static token {@code /secure/fhir} accepts. */
+    public static final String USER = "quorum-bridge";
+
+    public static final String PASSWORD = "ehr-password-for-tests";
+    public static final String TOKEN = "ehr-static-token-for-tests";
+
+    /** The same data behind HTTP basic or a static bearer token (401 otherwise). */
+    public String secureFhirBase() {
+        return "http://127.0.0.1:" + port + "/secure/fhir";
+    }
+
+    private RestfulServer restfulServer(boolean secured) {
         RestfulServer server = new RestfulServer(fhir);
+        if (secured) {
+            server.registerInterceptor(new CredentialsCheck());
+        }
         List<IResourceProvider> providers = new ArrayList<>();
         for (String type :
                 List.of(
@@ -103,34 +154,32 @@ public final class Ehr implements AutoCloseable {
         }
         server.setResourceProviders(providers);
         FifoMemoryPagingProvider paging = new FifoMemoryPagingProvider(200);
-        paging.setDefaultPageSize(10);
-        paging.setMaximumPageSize(10);
+        // paging at 10 (the tests); the benchmark asks for larger pages
+        int pageSize = Integer.getInteger("quorum.ehr.pagesize", 10);
+        paging.setDefaultPageSize(pageSize);
+        paging.setMaximumPageSize(pageSize);
         server.setPagingProvider(paging);
-        DeploymentInfo deployment =
-                Servlets.deployment()
-                        .setClassLoader(Ehr.class.getClassLoader())
-                        .setContextPath("/")
-                        .setDeploymentName("ehr")
-                        .addServlet(
-                                Servlets.servlet(
-                                                "fhir",
-                                                RestfulServer.class,
-                                                new ImmediateInstanceFactory<>(server))
-                                        .addMapping("/fhir/*")
-                                        .setLoadOnStartup(1));
-        DeploymentManager manager = Servlets.defaultContainer().addDeployment(deployment);
-        manager.deploy();
-        try {
-            undertow =
-                    Undertow.builder()
-                            .addHttpListener(0, "127.0.0.1")
-                            .setHandler(manager.start())
-                            .build();
-        } catch (ServletException e) {
-            throw new IllegalStateException(e);
+        return server;
+    }
+
+    /** Refuses requests without the test credentials (basic or bearer), as an EHR gateway does. */
+    @ca.uhn.fhir.interceptor.api.Interceptor
+    public static final class CredentialsCheck {
+        @ca.uhn.fhir.interceptor.api.Hook(
+                ca.uhn.fhir.interceptor.api.Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
+        public void check(ca.uhn.fhir.rest.api.server.RequestDetails request) {
+            String header = request.getHeader("Authorization");
+            String basic =
+                    "Basic "
+                            + java.util.Base64.getEncoder()
+                                    .encodeToString(
+                                            (USER + ":" + PASSWORD)
+                                                    .getBytes(StandardCharsets.UTF_8));
+            if (!basic.equals(header) && !("Bearer " + TOKEN).equals(header)) {
+                throw new ca.uhn.fhir.rest.server.exceptions.AuthenticationException(
+                        "credentials required");
+            }
         }
-        undertow.start();
-        port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
     }
 
     private void load() {

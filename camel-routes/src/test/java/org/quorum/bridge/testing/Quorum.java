@@ -44,6 +44,15 @@ public final class Quorum {
     /** The bridge's client id at this Quorum. */
     public static final String CLIENT_ID = "bridge-it";
 
+    /** A Quorum of its own (the benchmark's second server); stop it with {@link #stop()}. */
+    public static Quorum startNew() throws IOException, InterruptedException {
+        return new Quorum();
+    }
+
+    public void stop() {
+        process.close();
+    }
+
     public static synchronized Quorum shared() {
         if (shared == null) {
             try {
