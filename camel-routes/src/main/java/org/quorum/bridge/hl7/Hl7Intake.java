@@ -8,6 +8,7 @@ import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
 import ca.uhn.hl7v2.preparser.PreParser;
 import ca.uhn.hl7v2.util.Terser;
+import ca.uhn.hl7v2.util.idgenerator.UUIDGenerator;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -85,6 +86,9 @@ public final class Hl7Intake {
     public static HapiContext newHapiContext() {
         HapiContext context = new DefaultHapiContext(new CanonicalModelClassFactory("2.5.1"));
         context.setValidationContext(ValidationContextFactory.noValidation());
+        // ACK control ids (MSH-10) from UUIDs: HAPI's default keeps a counter file ("id_file")
+        // in the working directory.
+        context.getParserConfiguration().setIdGenerator(new UUIDGenerator());
         return context;
     }
 
