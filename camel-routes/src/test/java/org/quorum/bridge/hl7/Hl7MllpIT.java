@@ -45,8 +45,9 @@ class Hl7MllpIT {
 
     private static final Set<String> MESSAGE_PHI =
             Set.of(
-                    // not "Elmwood"/"Springfield": see Hl7ToFhirTest (a quorum-deid gap)
                     "Wilhelmina",
+                    "Elmwood",
+                    "Springfield",
                     "Testperson",
                     "555-0142",
                     "MRN-HL7-0001",
