@@ -27,9 +27,11 @@ public final class JavaProcess implements AutoCloseable {
     private final List<String> output = new ArrayList<>();
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
+    private final Thread reader;
+
     private JavaProcess(Process process) {
         this.process = process;
-        Thread reader = new Thread(this::pump, "process-output");
+        this.reader = new Thread(this::pump, "process-output");
         reader.setDaemon(true);
         reader.start();
     }
@@ -151,6 +153,8 @@ public final class JavaProcess implements AutoCloseable {
             throw new AssertionError(
                     "Process did not exit within " + deadline + "; output:\n" + output());
         }
+        // The process is gone; its last lines may still be on their way through the pipe.
+        reader.join(TimeUnit.SECONDS.toMillis(10));
         return process.exitValue();
     }
 
