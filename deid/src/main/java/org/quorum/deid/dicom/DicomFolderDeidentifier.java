@@ -139,7 +139,7 @@ public final class DicomFolderDeidentifier {
                 return new FileOutcome(
                         relativePath,
                         Status.FAILED,
-                        "not a whole DICOM file: " + broken.get(),
+                        "unreadable DICOM: not a whole file, " + broken.get(),
                         Map.of());
             }
             AttributeList list = new AttributeList();
