@@ -259,8 +259,7 @@ class CaseEscalationIT {
     @Test
     void graphql_is_not_a_way_around_the_cases() throws Exception {
         HttpResponse<String> response =
-                annotator.get(
-                        "/fhir/$graphql?query=%7BPatientList%7Bid%7D%7D", "application/json");
+                annotator.get("/fhir/$graphql?query=%7BPatientList%7Bid%7D%7D", "application/json");
         assertThat(response.statusCode()).as(response.body()).isIn(400, 403, 404);
         assertThat(response.body()).doesNotContain(patientB.split("/")[1] + "\"");
     }
