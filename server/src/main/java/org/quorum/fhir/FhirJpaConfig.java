@@ -23,6 +23,7 @@ import org.quorum.audit.AuditOutbox;
 import org.quorum.config.QuorumSettings;
 import org.quorum.config.StorageSettings;
 import org.quorum.dicom.store.index.DicomIndex;
+import org.quorum.security.DatabaseReplayCache;
 import org.quorum.security.assignment.CaseAssignmentIndex;
 import org.quorum.storage.DatabaseMigrations;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -53,7 +54,10 @@ public class FhirJpaConfig {
     /** Quorum's own tables, in HAPI's persistence unit (same database, pool and transactions). */
     static final java.util.List<Class<?>> QUORUM_ENTITIES =
             java.util.stream.Stream.of(
-                            DicomIndex.ENTITIES, CaseAssignmentIndex.ENTITIES, AuditOutbox.ENTITIES)
+                            DicomIndex.ENTITIES,
+                            CaseAssignmentIndex.ENTITIES,
+                            AuditOutbox.ENTITIES,
+                            DatabaseReplayCache.ENTITIES)
                     .flatMap(java.util.List::stream)
                     .toList();
 

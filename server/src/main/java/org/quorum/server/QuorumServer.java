@@ -23,6 +23,7 @@ import org.quorum.quality.QualityInstaller;
 import org.quorum.security.SecurityCapability;
 import org.quorum.security.SecurityInstaller;
 import org.quorum.security.SecurityService;
+import org.quorum.security.SecurityStore;
 import org.quorum.security.fhir.Principals;
 import org.quorum.security.http.CorsHandler;
 import org.quorum.security.http.SecurityHeadersHandler;
@@ -52,7 +53,7 @@ public final class QuorumServer implements AutoCloseable {
     private final Metrics metrics;
     private final URI baseUrl;
     private final AuditService audit;
-    private final SecurityService security;
+    private final SecurityCapability security;
     private final DicomStore dicom;
 
     private QuorumServer(
@@ -62,7 +63,7 @@ public final class QuorumServer implements AutoCloseable {
             Undertow undertow,
             URI baseUrl,
             AuditService audit,
-            SecurityService security,
+            SecurityCapability security,
             DicomStore dicom) {
         this.spring = spring;
         this.platform = platform;
@@ -105,7 +106,7 @@ public final class QuorumServer implements AutoCloseable {
                     undertow,
                     baseUrl(undertow),
                     audit,
-                    security.service(),
+                    security,
                     dicom);
         } catch (ServletException | RuntimeException e) {
             undertow.stop();
@@ -184,7 +185,17 @@ public final class QuorumServer implements AutoCloseable {
 
     /** The security capability (tests issue tokens with it). */
     public SecurityService security() {
-        return security;
+        return security.service();
+    }
+
+    /** Where users, clients and keys live (files, or the shared database). */
+    public SecurityStore securityStore() {
+        return security.store();
+    }
+
+    /** The server's database connection pool (tests read Quorum's tables with it). */
+    public javax.sql.DataSource dataSource() {
+        return platform.dataSource();
     }
 
     /** The DICOM store (Part 10 files and their index). */

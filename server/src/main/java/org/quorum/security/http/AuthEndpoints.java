@@ -14,6 +14,7 @@ import java.util.concurrent.Semaphore;
 import org.quorum.audit.AuditRecord;
 import org.quorum.audit.AuditService;
 import org.quorum.security.SecurityService;
+import org.quorum.security.StateUnavailableException;
 import org.quorum.security.TokenResponse;
 
 /**
@@ -69,6 +70,9 @@ public final class AuthEndpoints {
                                     hashing.acquireUninterruptibly();
                                     try {
                                         response = security.token(form);
+                                    } catch (StateUnavailableException e) {
+                                        // The shared database is away: try again, not "wrong".
+                                        response = TokenResponse.unavailable();
                                     } finally {
                                         hashing.release();
                                     }
