@@ -29,6 +29,7 @@ import org.quorum.dicom.store.index.DicomIndex;
 import org.quorum.dicom.store.index.InstanceEntity;
 import org.quorum.dicom.store.index.SeriesEntity;
 import org.quorum.dicom.store.index.StudyEntity;
+import org.quorum.storage.DatabaseFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -276,6 +277,10 @@ public final class DicomStore implements DicomInstances {
                 }
             } catch (RuntimeException e) {
                 deleteQuietly(target);
+                if (DatabaseFailures.isUnavailable(e)) {
+                    // The whole request fails as unavailable (503), not this instance alone.
+                    throw e;
+                }
                 throw new DicomStoreException("The instance could not be indexed", e);
             }
         }
