@@ -28,6 +28,7 @@ import org.quorum.security.fhir.Principals;
 import org.quorum.security.http.CorsHandler;
 import org.quorum.security.http.SecurityHeadersHandler;
 import org.quorum.security.http.TlsContexts;
+import org.quorum.storage.StartupLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
@@ -89,13 +90,20 @@ public final class QuorumServer implements AutoCloseable {
             spring.refresh();
             platform = new Platform(settings, spring, metrics, Clock.systemUTC());
 
-            FhirInstaller.install(platform);
-            AuditService audit = AuditInstaller.install(platform, Principals::identityOf);
-            SecurityCapability security = SecurityInstaller.install(platform, audit);
-            QualityInstaller.install(platform, security);
-            DeidOperationInstaller.install(platform);
-            DicomStore dicom = DicomInstaller.install(platform, security);
-            OpsInstaller.install(platform, security, java.util.List.of(audit::health));
+            AuditService audit;
+            SecurityCapability security;
+            DicomStore dicom;
+            // One node at a time through the install-once steps (FHIR package, derived tables).
+            try (StartupLock lock =
+                    StartupLock.acquire(platform.dataSource(), settings.storage())) {
+                FhirInstaller.install(platform);
+                audit = AuditInstaller.install(platform, Principals::identityOf);
+                security = SecurityInstaller.install(platform, audit);
+                QualityInstaller.install(platform, security);
+                DeidOperationInstaller.install(platform);
+                dicom = DicomInstaller.install(platform, security);
+                OpsInstaller.install(platform, security, java.util.List.of(audit::health));
+            }
 
             Platform.Deployment deployment = platform.deploy();
             gate.open(deployment.handler());

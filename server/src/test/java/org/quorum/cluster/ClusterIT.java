@@ -159,7 +159,7 @@ class ClusterIT {
         HttpResponse<String> found =
                 on(1, admin)
                         .get(
-                                "/fhir/Observation?identifier=urn:quorum:test:cluster|"
+                                "/fhir/Observation?identifier=urn:quorum:test:cluster%7C"
                                         + identifier,
                                 "application/fhir+json");
         assertThat(found.statusCode()).isEqualTo(200);
@@ -240,7 +240,8 @@ class ClusterIT {
             HttpResponse<String> mirror =
                     on(0, admin)
                             .get(
-                                    "/fhir/ImagingStudy?identifier=urn:dicom:uid|urn:oid:" + study,
+                                    "/fhir/ImagingStudy?identifier=urn:dicom:uid%7Curn:oid:"
+                                            + study,
                                     "application/fhir+json");
             JsonNode bundle = JSON.readTree(mirror.body());
             assertThat(bundle.path("total").asInt()).as(mirror.body()).isEqualTo(1);

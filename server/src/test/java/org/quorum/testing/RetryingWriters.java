@@ -200,7 +200,7 @@ public final class RetryingWriters implements AutoCloseable {
                 node.resolve(
                                 "/fhir/Observation?identifier="
                                         + system
-                                        + "|&_elements=identifier&_count=500")
+                                        + "%7C&_elements=identifier&_count=500")
                         .toString();
         while (next != null) {
             JsonNode page = get(next);
