@@ -107,6 +107,13 @@ public final class QuorumServer implements AutoCloseable {
 
             Platform.Deployment deployment = platform.deploy();
             gate.open(deployment.handler());
+            try {
+                ServerRecord.write(settings.storage().dataDir(), baseUrl(undertow));
+            } catch (java.io.IOException e) {
+                LOG.warn(
+                        "Cannot record the server's address in the data directory: {}",
+                        e.toString());
+            }
             return new QuorumServer(
                     spring,
                     platform,
@@ -223,6 +230,7 @@ public final class QuorumServer implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("Stopping Quorum");
+        ServerRecord.remove(platform.settings().storage().dataDir());
         undertow.stop();
         deployment.stop();
         platform.close();

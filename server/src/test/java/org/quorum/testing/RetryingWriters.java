@@ -152,6 +152,16 @@ public final class RetryingWriters implements AutoCloseable {
         }
     }
 
+    /** The identifier values of the labels acknowledged so far. */
+    public Set<String> acknowledgedValues() {
+        return Set.copyOf(acknowledged);
+    }
+
+    /** The identifier values of this run's labels stored on {@code node}, each with how often. */
+    public Map<String, Integer> storedValues(URI node) {
+        return stored(node);
+    }
+
     /** How many writes have been acknowledged so far. */
     public int acknowledgedSoFar() {
         return acknowledged.size();
@@ -195,6 +205,17 @@ public final class RetryingWriters implements AutoCloseable {
      * clients sent: acknowledged labels missing, labels stored more than once.
      */
     public Outcome verify(URI node) {
+        Map<String, Integer> stored = stored(node);
+        int lost = (int) acknowledged.stream().filter(v -> !stored.containsKey(v)).count();
+        int duplicated = (int) stored.values().stream().filter(c -> c > 1).count();
+        int unexpected = (int) stored.keySet().stream().filter(v -> !attempted.contains(v)).count();
+        if (unexpected > 0) {
+            throw new AssertionError(unexpected + " stored labels were never sent");
+        }
+        return new Outcome(lost, duplicated, stored.size());
+    }
+
+    private Map<String, Integer> stored(URI node) {
         Map<String, Integer> stored = new HashMap<>();
         String next =
                 node.resolve(
@@ -220,13 +241,7 @@ public final class RetryingWriters implements AutoCloseable {
                 }
             }
         }
-        int lost = (int) acknowledged.stream().filter(v -> !stored.containsKey(v)).count();
-        int duplicated = (int) stored.values().stream().filter(c -> c > 1).count();
-        int unexpected = (int) stored.keySet().stream().filter(v -> !attempted.contains(v)).count();
-        if (unexpected > 0) {
-            throw new AssertionError(unexpected + " stored labels were never sent");
-        }
-        return new Outcome(lost, duplicated, stored.size());
+        return stored;
     }
 
     private JsonNode get(String url) {
