@@ -98,25 +98,15 @@ public final class BackupCommand implements Callable<Integer> {
         Path partial = out.resolveSibling(out.getFileName() + ".part");
         try {
             String how;
-            try (Connection connection =
-                    DriverManager.getConnection(
-                            storage.jdbcUrl() + ";IFEXISTS=TRUE",
-                            storage.user(),
-                            storage.password())) {
+            Optional<Connection> own = openUnlessInUse(storage);
+            if (own.isPresent()) {
                 how = "offline (no server was running)";
-                try (OutputStream file = Files.newOutputStream(partial)) {
+                try (Connection connection = own.get();
+                        OutputStream file = Files.newOutputStream(partial)) {
                     new BackupWriter(Clock.systemUTC())
                             .write(connection, storage.dataDir(), storage.dicomDir(), file);
                 }
-            } catch (SQLException e) {
-                if (e.getErrorCode() != DATABASE_ALREADY_OPEN) {
-                    return fail(
-                            1,
-                            "cannot open the database under "
-                                    + storage.dataDir()
-                                    + ": "
-                                    + e.getMessage());
-                }
+            } else {
                 URI server = url != null ? url : ServerRecord.read(storage.dataDir()).orElse(null);
                 if (server == null) {
                     return fail(
@@ -153,6 +143,27 @@ public final class BackupCommand implements Callable<Integer> {
             } catch (IOException e) {
                 // Reported by the failure above, if any.
             }
+        }
+    }
+
+    /** The database, opened by this process; empty when the server holds it open. */
+    private static Optional<Connection> openUnlessInUse(StorageSettings storage)
+            throws SQLException {
+        try {
+            return Optional.of(
+                    DriverManager.getConnection(
+                            storage.jdbcUrl() + ";IFEXISTS=TRUE",
+                            storage.user(),
+                            storage.password()));
+        } catch (SQLException e) {
+            if (e.getErrorCode() == DATABASE_ALREADY_OPEN) {
+                return Optional.empty();
+            }
+            throw new SQLException(
+                    "cannot open the database under " + storage.dataDir() + ": " + e.getMessage(),
+                    e.getSQLState(),
+                    e.getErrorCode(),
+                    e);
         }
     }
 
