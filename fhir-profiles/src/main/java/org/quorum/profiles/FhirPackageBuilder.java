@@ -99,6 +99,14 @@ public final class FhirPackageBuilder {
                 throw new IllegalStateException(
                         "No snapshot could be generated for " + definition.getUrl());
             }
+            // HAPI's generator marks the snapshot with a tooling extension
+            // (http://hl7.org/fhir/tools/StructureDefinition/snapshot-base-version) defined in
+            // hl7.fhir.uv.tools, a package this one does not depend on: the HL7 validator reports
+            // its URL as unresolvable. The base version is the package's fhirVersions anyway.
+            withSnapshot
+                    .getSnapshot()
+                    .getExtension()
+                    .removeIf(e -> e.getUrl().startsWith("http://hl7.org/fhir/tools/"));
             definition.setSnapshot(withSnapshot.getSnapshot());
         }
     }

@@ -56,6 +56,12 @@ public final class QuorumProfiles {
     public static final String EXT_LABEL_SCHEMA =
             CANONICAL_BASE + "/StructureDefinition/quorum-label-schema";
 
+    // De-identification Provenances: see docs/deid-fhir.md.
+    public static final String EXT_DEID_COUNTS =
+            CANONICAL_BASE + "/StructureDefinition/quorum-deid-counts";
+    public static final String CS_DEID_CATEGORY =
+            CANONICAL_BASE + "/CodeSystem/quorum-deid-category";
+
     public static final String CS_QUALITY_STATISTIC =
             CANONICAL_BASE + "/CodeSystem/quorum-quality-statistic";
     public static final String CS_QUALITY_STRATIFIER =

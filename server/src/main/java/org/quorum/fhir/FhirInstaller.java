@@ -23,6 +23,7 @@ public final class FhirInstaller {
                                 platform.fhir(), platform.bean(IInstanceValidatorModule.class)));
         platform.storageInterceptors()
                 .registerInterceptor(new FhirWriteMetrics(platform.metrics().registry()));
+        platform.storageInterceptors().registerInterceptor(new DecimalLimits(platform.fhir()));
         new ProfilePackageInstaller(platform.bean(IPackageInstallerSvc.class))
                 .install(packageVersion());
         // The package brings the "project" search parameter: use it from the first request, not

@@ -59,6 +59,9 @@ public class FhirRestConfig {
                                                 base.toString().replaceAll("/+$", "") + "/fhir"))
                         .orElseGet(IncomingRequestAddressStrategy::new));
         server.registerInterceptor(new ResponseHighlighterInterceptor());
+        server.registerInterceptor(
+                new SearchParameterValues(systemDao.getContext(), searchParamRegistry));
+        server.registerInterceptor(new XmlNamespaceCheck());
         return server;
     }
 }

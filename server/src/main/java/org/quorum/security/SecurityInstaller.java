@@ -68,6 +68,7 @@ public final class SecurityInstaller {
         platform.exactRoute("/.well-known/smart-configuration", auth.smartConfiguration());
         platform.exactRoute("/auth/token", auth.token());
         platform.exactRoute("/auth/jwks", auth.jwks());
+        platform.exactRoute("/auth/authorize", auth.authorize());
         return new SecurityCapability(
                 service,
                 assignments,

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import org.quorum.config.SecuritySettings;
 
 /**
@@ -23,6 +24,10 @@ public final class SecurityService {
     private final SmartConfiguration smartConfiguration;
     private final AccessPolicy policy = new AccessPolicy();
     private final SecuritySettings settings;
+    private final AuthorizationCodeFlow codeFlow;
+
+    /** The namespace of authorization codes and refresh tokens in the replay record. */
+    static final String ONE_TIME_CREDENTIALS = "quorum:one-time-credential";
 
     private SecurityService(
             SecuritySettings settings,
@@ -32,7 +37,9 @@ public final class SecurityService {
             TokenEndpoint tokenEndpoint,
             UserRegistry users,
             ClientRegistry clients,
-            SmartConfiguration smart) {
+            SmartConfiguration smart,
+            AuthorizationCodeFlow codeFlow) {
+        this.codeFlow = codeFlow;
         this.settings = settings;
         this.keys = keys;
         this.verifier = verifier;
@@ -80,21 +87,34 @@ public final class SecurityService {
             UserRegistry users = new UserRegistry(store);
             ClientRegistry clients = new ClientRegistry(store);
             String tokenUrl = tokenEndpointUrl(settings);
+            AuthorizationCodeFlow codeFlow =
+                    new AuthorizationCodeFlow(
+                            keys,
+                            settings.issuer(),
+                            users,
+                            issuer,
+                            // Codes and rotated refresh tokens: used once across every node.
+                            (id, forgetAfter, now) ->
+                                    usedAssertions.firstUse(
+                                            ONE_TIME_CREDENTIALS, id, forgetAfter, now),
+                            clock);
             TokenEndpoint endpoint =
                     new TokenEndpoint(
                             issuer,
                             new ClientAssertionVerifier(clients, tokenUrl, clock, usedAssertions),
                             users,
-                            settings.passwordGrant());
+                            settings.passwordGrant(),
+                            Optional.of(codeFlow));
             SmartConfiguration smart =
                     new SmartConfiguration(
                             settings.issuer(),
                             tokenUrl,
                             settings.issuer() + "/auth/jwks",
                             SmartConfiguration.DEFAULT_SCOPES_SUPPORTED,
-                            settings.passwordGrant());
+                            settings.passwordGrant(),
+                            Optional.of(settings.issuer() + "/auth/authorize"));
             return new SecurityService(
-                    settings, keys, verifier, issuer, endpoint, users, clients, smart);
+                    settings, keys, verifier, issuer, endpoint, users, clients, smart, codeFlow);
         } catch (IOException e) {
             throw new UncheckedIOException(
                     "Cannot read or create the security state in " + store.location(), e);
@@ -104,6 +124,16 @@ public final class SecurityService {
     /** The token endpoint's URL: the audience of SMART client assertions (RFC 7523 §3). */
     public static String tokenEndpointUrl(SecuritySettings settings) {
         return settings.issuer() + "/auth/token";
+    }
+
+    /** The authorization code flow of the sign-in page (reloads users the CLI added). */
+    public AuthorizationCodeFlow codeFlow() {
+        try {
+            users.reloadIfChanged();
+        } catch (IOException e) {
+            throw new StateUnavailableException("the user registry cannot be read", e);
+        }
+        return codeFlow;
     }
 
     public TokenVerifier verifier() {

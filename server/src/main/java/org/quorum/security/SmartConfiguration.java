@@ -9,8 +9,9 @@ import java.util.Objects;
 
 /**
  * The document served at {@code /.well-known/smart-configuration} (SMART App Launch v2 §2.1,
- * "Metadata"), describing Quorum's own authorization server. Quorum offers no authorization
- * endpoint (no app launch): only backend services and, optionally, the password grant.
+ * "Metadata"), describing Quorum's own authorization server: backend services, the authorization
+ * code grant with PKCE for its own browser app (standalone launch, public client) and, optionally,
+ * the password grant.
  *
  * @see <a href="https://hl7.org/fhir/smart-app-launch/STU2/conformance.html">SMART App Launch v2,
  *     Conformance</a>
@@ -26,6 +27,7 @@ public final class SmartConfiguration {
     private final String jwksUri;
     private final List<String> scopesSupported;
     private final boolean passwordGrantEnabled;
+    private final java.util.Optional<String> authorizationEndpoint;
 
     /**
      * @param issuer Quorum's issuer URL (the {@code iss} of its tokens)
@@ -40,6 +42,26 @@ public final class SmartConfiguration {
             String jwksUri,
             List<String> scopesSupported,
             boolean passwordGrantEnabled) {
+        this(
+                issuer,
+                tokenEndpoint,
+                jwksUri,
+                scopesSupported,
+                passwordGrantEnabled,
+                java.util.Optional.empty());
+    }
+
+    /**
+     * @param authorizationEndpoint the authorization endpoint of the code flow with PKCE
+     */
+    public SmartConfiguration(
+            String issuer,
+            String tokenEndpoint,
+            String jwksUri,
+            List<String> scopesSupported,
+            boolean passwordGrantEnabled,
+            java.util.Optional<String> authorizationEndpoint) {
+        this.authorizationEndpoint = Objects.requireNonNull(authorizationEndpoint);
         this.issuer = TokenIssuer.requireText(issuer, "issuer");
         this.tokenEndpoint = TokenIssuer.requireText(tokenEndpoint, "tokenEndpoint");
         this.jwksUri = TokenIssuer.requireText(jwksUri, "jwksUri");
@@ -53,12 +75,22 @@ public final class SmartConfiguration {
         doc.put("issuer", issuer);
         doc.put("jwks_uri", jwksUri);
         doc.put("token_endpoint", tokenEndpoint);
+        authorizationEndpoint.ifPresent(url -> doc.put("authorization_endpoint", url));
         List<String> grants = new ArrayList<>(List.of("client_credentials"));
+        if (authorizationEndpoint.isPresent()) {
+            grants.add("authorization_code");
+            grants.add("refresh_token");
+        }
         if (passwordGrantEnabled) {
             grants.add("password");
         }
         strings(doc, "grant_types_supported", grants);
-        strings(doc, "token_endpoint_auth_methods_supported", List.of("private_key_jwt"));
+        strings(
+                doc,
+                "token_endpoint_auth_methods_supported",
+                authorizationEndpoint.isPresent()
+                        ? List.of("private_key_jwt", "none")
+                        : List.of("private_key_jwt"));
         strings(
                 doc,
                 "token_endpoint_auth_signing_alg_values_supported",
@@ -66,10 +98,19 @@ public final class SmartConfiguration {
                         .map(JWSAlgorithm::getName)
                         .toList());
         strings(doc, "scopes_supported", scopesSupported);
-        // Quorum issues no authorization codes, so there is no PKCE method to list (SMART asks
-        // for S256 where the authorization code grant is offered).
-        strings(doc, "code_challenge_methods_supported", List.of());
-        strings(doc, "capabilities", List.of("client-confidential-asymmetric", "permission-v2"));
+        // SMART App Launch v2 §2.1: S256 is required where the authorization code grant is
+        // offered; "plain" is not supported.
+        strings(
+                doc,
+                "code_challenge_methods_supported",
+                authorizationEndpoint.isPresent() ? List.of("S256") : List.of());
+        List<String> capabilities =
+                new ArrayList<>(List.of("client-confidential-asymmetric", "permission-v2"));
+        if (authorizationEndpoint.isPresent()) {
+            capabilities.addAll(List.of("launch-standalone", "client-public", "permission-user"));
+            doc.putArray("response_types_supported").add("code");
+        }
+        strings(doc, "capabilities", capabilities);
         return Json.write(doc);
     }
 

@@ -35,6 +35,11 @@ import java.util.Optional;
  *       computation.
  * </ul>
  *
+ * <ul>
+ *   <li>{@code authorization_code} with PKCE and {@code refresh_token}: browser apps (the reviewer
+ *       UI), see {@link AuthorizationCodeFlow}.
+ * </ul>
+ *
  * <p>Before handling requests the integrator should call {@link UserRegistry#reloadIfChanged()} and
  * {@link ClientRegistry#reloadIfChanged()} (per request or on a timer) so that users and clients
  * added by the CLI take effect.
@@ -48,6 +53,7 @@ public final class TokenEndpoint {
     private final ClientAssertionVerifier clientAuthentication;
     private final UserRegistry users;
     private final boolean passwordGrantEnabled;
+    private final Optional<AuthorizationCodeFlow> codeFlow;
 
     /**
      * @param issuer issues the tokens
@@ -60,6 +66,19 @@ public final class TokenEndpoint {
             ClientAssertionVerifier clientAuthentication,
             UserRegistry users,
             boolean passwordGrantEnabled) {
+        this(issuer, clientAuthentication, users, passwordGrantEnabled, Optional.empty());
+    }
+
+    /**
+     * @param codeFlow the authorization code grant with PKCE (browser apps), and refresh tokens
+     */
+    public TokenEndpoint(
+            TokenIssuer issuer,
+            ClientAssertionVerifier clientAuthentication,
+            UserRegistry users,
+            boolean passwordGrantEnabled,
+            Optional<AuthorizationCodeFlow> codeFlow) {
+        this.codeFlow = Objects.requireNonNull(codeFlow, "codeFlow");
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.clientAuthentication =
                 Objects.requireNonNull(clientAuthentication, "clientAuthentication");
@@ -85,11 +104,26 @@ public final class TokenEndpoint {
                 throw new OAuthException(
                         INVALID_REQUEST,
                         "grant_type is required: client_credentials"
+                                + (codeFlow.isPresent()
+                                        ? ", authorization_code, refresh_token"
+                                        : "")
                                 + (passwordGrantEnabled ? " or password" : ""));
             }
             switch (grantType) {
                 case "client_credentials":
                     return clientCredentials(params);
+                case "authorization_code":
+                    if (codeFlow.isPresent()) {
+                        return codeFlow.get().redeemCode(params);
+                    }
+                    throw new OAuthException(
+                            UNSUPPORTED_GRANT_TYPE, "the authorization code grant is turned off");
+                case "refresh_token":
+                    if (codeFlow.isPresent()) {
+                        return codeFlow.get().refresh(params);
+                    }
+                    throw new OAuthException(
+                            UNSUPPORTED_GRANT_TYPE, "refresh tokens are not issued here");
                 case "password":
                     if (passwordGrantEnabled) {
                         return password(params);
@@ -104,6 +138,9 @@ public final class TokenEndpoint {
                             "grant_type '"
                                     + SmartScope.echo(grantType)
                                     + "' is not supported; use client_credentials"
+                                    + (codeFlow.isPresent()
+                                            ? ", authorization_code, refresh_token"
+                                            : "")
                                     + (passwordGrantEnabled ? " or password" : ""));
             }
         } catch (OAuthException e) {

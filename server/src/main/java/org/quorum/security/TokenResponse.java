@@ -34,10 +34,24 @@ public sealed interface TokenResponse {
                 "the server cannot reach its database right now; retry in a few seconds");
     }
 
-    /** An issued token. {@link #toString()} does not show it. */
-    record Success(IssuedToken token) implements TokenResponse {
+    /**
+     * An issued token, with a refresh token for the authorization code flow. {@link #toString()}
+     * shows neither.
+     */
+    record Success(IssuedToken token, java.util.Optional<String> refreshToken)
+            implements TokenResponse {
         public Success {
             Objects.requireNonNull(token, "token");
+            Objects.requireNonNull(refreshToken, "refreshToken");
+        }
+
+        public Success(IssuedToken token) {
+            this(token, java.util.Optional.empty());
+        }
+
+        @Override
+        public String toString() {
+            return "Success[" + token + (refreshToken.isPresent() ? ", refresh token" : "") + "]";
         }
 
         @Override
@@ -52,6 +66,7 @@ public sealed interface TokenResponse {
             body.put("token_type", "Bearer"); // RFC 6750 §4
             body.put("expires_in", token.lifetimeSeconds());
             body.put("scope", token.scope().toString());
+            refreshToken.ifPresent(refresh -> body.put("refresh_token", refresh));
             return Json.write(body);
         }
     }

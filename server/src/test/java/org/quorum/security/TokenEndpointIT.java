@@ -135,7 +135,7 @@ class TokenEndpointIT {
 
     @Test
     void unsupported_grant_is_an_oauth_error(RunningServer server) throws Exception {
-        HttpResponse<String> response = postForm(server, "grant_type=authorization_code&code=x");
+        HttpResponse<String> response = postForm(server, "grant_type=urn:example:grant&code=x");
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(response.body()).path("error").asText())

@@ -179,10 +179,16 @@ public final class Orthanc implements AutoCloseable {
     }
 
     private static HttpResponse<byte[]> send(HttpRequest.Builder request) {
+        HttpRequest built = request.timeout(Duration.ofSeconds(120)).build();
         try {
-            return CLIENT.send(
-                    request.timeout(Duration.ofSeconds(120)).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            try {
+                return CLIENT.send(built, HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException closed) {
+                // Orthanc closes idle keep-alive connections; a request that went out on one it
+                // had just closed gets no bytes back. Every request the tests send Orthanc can
+                // be repeated (reads, storing the same instance), so send it once more.
+                return CLIENT.send(built, HttpResponse.BodyHandlers.ofByteArray());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -133,6 +133,15 @@ public final class DicomFolderDeidentifier {
                 return new FileOutcome(
                         relativePath, Status.SKIPPED, "not a DICOM Part 10 file", Map.of());
             }
+            Optional<String> broken = Part10Structure.problem(source);
+            if (broken.isPresent()) {
+                // PixelMed would read the part before the break and say nothing.
+                return new FileOutcome(
+                        relativePath,
+                        Status.FAILED,
+                        "unreadable DICOM: not a whole file, " + broken.get(),
+                        Map.of());
+            }
             AttributeList list = new AttributeList();
             list.setDecompressPixelData(false); // pixels pass through in their transfer syntax
             list.read(source.toFile());

@@ -1,42 +1,42 @@
 package org.quorum.deid.fhir;
 
-import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
-import ca.uhn.fhir.context.BaseRuntimeElementDefinition;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.util.FhirTerser;
-import ca.uhn.fhir.util.IModelVisitor2;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Calendar;
 import java.util.Date;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.hl7.fhir.instance.model.api.IBase;
-import org.hl7.fhir.instance.model.api.IBaseExtension;
 import org.hl7.fhir.r4.model.Address;
 import org.hl7.fhir.r4.model.Age;
-import org.hl7.fhir.r4.model.Annotation;
 import org.hl7.fhir.r4.model.Attachment;
+import org.hl7.fhir.r4.model.BackboneElement;
+import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.BaseDateTimeType;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.ContactPoint;
 import org.hl7.fhir.r4.model.DateType;
+import org.hl7.fhir.r4.model.DecimalType;
 import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.DomainResource;
 import org.hl7.fhir.r4.model.Element;
@@ -44,16 +44,17 @@ import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.InstantType;
-import org.hl7.fhir.r4.model.IntegerType;
-import org.hl7.fhir.r4.model.Location;
 import org.hl7.fhir.r4.model.Meta;
 import org.hl7.fhir.r4.model.Narrative;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.PrimitiveType;
+import org.hl7.fhir.r4.model.Property;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
-import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.r4.model.UnsignedIntType;
 import org.quorum.deid.keys.DeidKeyService;
 import org.quorum.deid.keys.IdentifierKind;
 import org.quorum.deid.text.DatePolicy;
@@ -69,13 +70,16 @@ import org.quorum.deid.text.lexicon.PhiLexicon;
  * De-identifies FHIR R4 resources and Bundles under HIPAA Safe Harbor (45 CFR 164.514(b)(2)), with
  * dates either cut to the year or shifted by the patient's keyed offset.
  *
- * <p>Traversal is generic ({@link FhirTerser}), so every resource type is covered by the same data
- * type rules: {@link HumanName} → pseudonym text, {@link ContactPoint} removed, {@link Address}
- * below state removed and ZIP cut to three digits, {@link Identifier} values → keyed pseudonyms,
- * {@link Reference}s and resource ids → keyed pseudonymous ids (the graph stays linked), dates by
- * policy, narrative replaced, text attachments and every remaining free-text string scrubbed by the
- * {@link TextDeidentifier} with the patient's own record as known PHI, other attachment data
- * removed. A resource type this class has never heard of gets the same treatment.
+ * <p><b>Default deny.</b> Every element of every resource is visited (any resource type, contained
+ * resources, extensions at any depth, the extensions of primitives) and handled by the rule table
+ * {@link FhirElementRules} ({@code element-rules.tsv}), keyed on path, extension url and datatype:
+ * {@link HumanName} → pseudonym text, {@link ContactPoint} removed, {@link Address} below state
+ * removed and ZIP cut to three digits, {@link Identifier} values → keyed pseudonyms of the same
+ * form, {@link Reference}s and resource ids → keyed pseudonymous ids (the graph stays linked),
+ * dates by policy, narrative replaced, geolocation removed, text attachments (plain, HTML, RTF) and
+ * every free-text string scrubbed by the {@link TextDeidentifier} with the record's known PHI
+ * matched strictly, other attachment content removed and counted. A primitive the table does not
+ * name is removed; a resource type this class has never heard of gets the same treatment.
  *
  * <p>The patient key is the MRN ({@code Patient.identifier} typed {@code MR}, as {@link
  * FhirKnownPhiReader#patientKey} finds it), so a patient's id becomes {@code pseudonym(MRN, mrn)}
@@ -98,22 +102,18 @@ public final class FhirDeidentifier {
     /** Provenance.policy for the keyed date-shift policy. */
     public static final String DATE_SHIFT_POLICY = "urn:quorum:deid:policy:date-shift";
 
-    /** Extension on the Provenance carrying one sub-extension per category: code → count. */
+    /**
+     * Extension on the Provenance: one {@code category} sub-extension per category counted, each
+     * with {@code code} (a {@link DeidCategory} code) and {@code count}. Defined in Quorum's FHIR
+     * package ({@code fhir-profiles}, StructureDefinition {@code quorum-deid-counts}).
+     */
     public static final String COUNTS_EXTENSION =
-            "https://quorum.example.org/fhir/StructureDefinition/deid-counts";
+            "https://quorum.dev/fhir/StructureDefinition/quorum-deid-counts";
+
+    /** FHIR's system for identifiers that are URIs (urn:uuid:, urn:oid:, URLs). */
+    static final String URI_SYSTEM = "urn:ietf:rfc:3986";
 
     private static final String V3_ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
-    private static final String MOTHERS_MAIDEN_NAME =
-            "http://hl7.org/fhir/StructureDefinition/patient-mothersMaidenName";
-    private static final String BIRTH_PLACE =
-            "http://hl7.org/fhir/StructureDefinition/patient-birthPlace";
-    private static final String GEOLOCATION = "http://hl7.org/fhir/StructureDefinition/geolocation";
-    private static final Set<String> US_CORE_CATEGORY_EXTENSIONS =
-            Set.of(
-                    "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race",
-                    "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity");
-    private static final Set<String> REMOVED_EXTENSIONS =
-            Set.of(MOTHERS_MAIDEN_NAME, BIRTH_PLACE, GEOLOCATION);
 
     // 45 CFR 164.514(b)(2)(i)(B)(2): three-digit ZIP prefixes with 20,000 people or fewer
     // (2000 Census), as listed by HHS guidance, become 000.
@@ -121,20 +121,6 @@ public final class FhirDeidentifier {
             Set.of(
                     "036", "059", "063", "102", "203", "556", "592", "790", "821", "823", "830",
                     "831", "878", "879", "884", "890", "893");
-
-    // Parents whose strings are handled by their own rule, or are terminology, not patient text.
-    private static final List<Class<?>> STRUCTURED_PARENTS =
-            List.of(
-                    HumanName.class,
-                    Address.class,
-                    ContactPoint.class,
-                    Identifier.class,
-                    Coding.class,
-                    Reference.class,
-                    Attachment.class,
-                    Meta.class,
-                    Narrative.class,
-                    Quantity.class);
 
     /** A de-identified set of resources, their Provenances and the totals per category. */
     public record Result(
@@ -149,6 +135,7 @@ public final class FhirDeidentifier {
     private final Clock clock;
     private final int referenceYear;
     private final ObjectMapper json = new ObjectMapper();
+    private final FhirElementRules rules = FhirElementRules.standard();
 
     public FhirDeidentifier(
             FhirContext fhir,
@@ -263,95 +250,13 @@ public final class FhirDeidentifier {
             Map<String, Integer> counts,
             Map<String, DeidentifiedText> cache) {
         String patientId = patientOf(resource, index);
-        KnownPhi known = patientId == null ? index.shared() : index.known(patientId);
+        KnownPhi known = (patientId == null ? index.shared() : index.known(patientId)).strict();
         String patientKey = patientId == null ? null : index.patientKeys.get(patientId);
         Integer offset =
                 policy == DatePolicy.DATE_SHIFT && patientKey != null
                         ? keys.dateOffsetDays(patientKey)
                         : null;
-
-        removeExtensions(resource, counts);
-        if (resource instanceof DomainResource domain && domain.hasText()) {
-            // FHIR R4 §2.6.2.1: narrative may be generated from the structured data; ours says
-            // only what the resource is, so nothing identifying can survive in it.
-            Narrative narrative = new Narrative().setStatus(Narrative.NarrativeStatus.GENERATED);
-            narrative.setDivAsString(
-                    "<div xmlns=\"http://www.w3.org/1999/xhtml\">De-identified "
-                            + resource.fhirType()
-                            + "</div>");
-            domain.setText(narrative);
-            count(counts, "NARRATIVE");
-        }
-        if (resource instanceof Location location && location.hasPosition()) {
-            location.setPosition(null); // (B) geocodes below state level
-            count(counts, "ADDRESS");
-        }
-        if (resource instanceof Device device) {
-            pseudonymiseDevice(device, counts);
-        }
-        // Strings are scrubbed before structured rules run, on the original values and with the
-        // structured parents left out (their strings get their own rule below).
-        scrubStrings(resource, known, patientId, counts, cache);
-        for (HumanName name :
-                terser.getAllPopulatedChildElementsOfType(resource, HumanName.class)) {
-            String full = name.getNameAsSingleString();
-            HumanName.NameUse use = name.getUse();
-            name.setText(null).setFamily(null).setGiven(null).setPrefix(null).setSuffix(null);
-            name.setPeriod(null);
-            name.setText(keys.pseudonym(IdentifierKind.NAME, full == null ? "" : full));
-            name.setUse(use);
-            count(counts, "NAME");
-        }
-        for (ContactPoint telecom :
-                terser.getAllPopulatedChildElementsOfType(resource, ContactPoint.class)) {
-            telecom.setSystem(null).setValue(null).setUse(null).setRankElement(null);
-            telecom.setPeriod(null);
-            count(counts, "TELECOM");
-        }
-        for (Address address : terser.getAllPopulatedChildElementsOfType(resource, Address.class)) {
-            deidentifyAddress(address, counts);
-        }
-        for (Attachment attachment :
-                terser.getAllPopulatedChildElementsOfType(resource, Attachment.class)) {
-            deidentifyAttachment(attachment, known, counts);
-        }
-        for (Identifier identifier :
-                terser.getAllPopulatedChildElementsOfType(resource, Identifier.class)) {
-            if (identifier.hasValue()) {
-                IdentifierKind kind = kindOf(identifier);
-                identifier.setValue(keys.pseudonym(kind, identifier.getValue()));
-                count(counts, kind.name());
-            }
-        }
-        for (Reference reference :
-                terser.getAllPopulatedChildElementsOfType(resource, Reference.class)) {
-            if (reference.hasReference()) {
-                reference.setReference(rewriteReference(reference.getReference(), index));
-                count(counts, "REFERENCE");
-            }
-            if (reference.hasDisplay()) {
-                reference.setDisplay(null); // often a person's or a place's name
-                count(counts, "NAME");
-            }
-        }
-        for (Annotation note :
-                terser.getAllPopulatedChildElementsOfType(resource, Annotation.class)) {
-            if (note.hasAuthorStringType()) {
-                note.setAuthor(
-                        new StringType(
-                                keys.pseudonym(
-                                        IdentifierKind.NAME,
-                                        note.getAuthorStringType().getValue())));
-                count(counts, "NAME");
-            }
-        }
-        for (Age age : terser.getAllPopulatedChildElementsOfType(resource, Age.class)) {
-            if (age.hasValue() && age.getValue().compareTo(BigDecimal.valueOf(89)) > 0) {
-                // (C) ages over 89 aggregated into a single category of 90 or older.
-                age.setValue(90).setComparator(Quantity.QuantityComparator.GREATER_OR_EQUAL);
-                count(counts, "AGE");
-            }
-        }
+        Walk walk = new Walk(index, known, patientId, offset, counts, cache);
         if (resource instanceof Patient patient && policy == DatePolicy.SAFE_HARBOR) {
             DateType birth = patient.getBirthDateElement();
             if (birth.getValue() != null
@@ -361,201 +266,488 @@ public final class FhirDeidentifier {
                 count(counts, "AGE");
             }
         }
-        deidentifyDates(resource, offset, counts);
-        if (resource.hasMeta()) {
-            resource.getMeta().setSource(null).setVersionId(null);
-        }
-        if (resource.getIdElement().getIdPart() != null) {
-            String newId = index.newId(resource.fhirType(), resource.getIdElement().getIdPart());
-            resource.setId(newId);
-            count(counts, "RESOURCE_ID");
-        }
+        walkResource(resource, walk, false);
     }
 
-    private void removeExtensions(Resource resource, Map<String, Integer> counts) {
-        List<Element> elements = terser.getAllPopulatedChildElementsOfType(resource, Element.class);
-        if (resource instanceof DomainResource domain) {
-            removeExtensions(domain.getExtension(), counts);
-            removeExtensions(domain.getModifierExtension(), counts);
-        }
-        for (Element element : elements) {
-            removeExtensions(element.getExtension(), counts);
-        }
-    }
-
-    private static void removeExtensions(List<Extension> extensions, Map<String, Integer> counts) {
-        extensions.removeIf(
-                extension -> {
-                    if (REMOVED_EXTENSIONS.contains(extension.getUrl())) {
-                        count(counts, "EXTENSION");
-                        return true;
-                    }
-                    return false;
-                });
-    }
-
-    private void pseudonymiseDevice(Device device, Map<String, Integer> counts) {
-        // (M) device identifiers and serial numbers.
-        for (Device.DeviceUdiCarrierComponent udi : device.getUdiCarrier()) {
-            if (udi.hasDeviceIdentifier()) {
-                udi.setDeviceIdentifier(
-                        keys.pseudonym(IdentifierKind.DEVICE, udi.getDeviceIdentifier()));
-                count(counts, "DEVICE");
-            }
-            if (udi.hasCarrierHRF()) {
-                udi.setCarrierHRF(keys.pseudonym(IdentifierKind.DEVICE, udi.getCarrierHRF()));
-                count(counts, "DEVICE");
-            }
-            udi.setCarrierAIDC(null);
-        }
-        if (device.hasSerialNumber()) {
-            device.setSerialNumber(keys.pseudonym(IdentifierKind.DEVICE, device.getSerialNumber()));
-            count(counts, "DEVICE");
-        }
-        if (device.hasLotNumber()) {
-            device.setLotNumber(keys.pseudonym(IdentifierKind.DEVICE, device.getLotNumber()));
-            count(counts, "DEVICE");
-        }
-        if (device.hasDistinctIdentifier()) {
-            device.setDistinctIdentifier(
-                    keys.pseudonym(IdentifierKind.DEVICE, device.getDistinctIdentifier()));
-            count(counts, "DEVICE");
-        }
-    }
-
-    private void deidentifyAddress(Address address, Map<String, Integer> counts) {
-        // (B) all geographic subdivisions smaller than a state; the state and country stay.
-        address.setLine(null);
-        address.setCity(null);
-        address.setDistrict(null);
-        address.setText(null);
-        if (address.hasPostalCode()) {
-            String digits = address.getPostalCode().replaceAll("\\D", "");
-            String zip3 = digits.length() >= 3 ? digits.substring(0, 3) : "000";
-            address.setPostalCode(RESTRICTED_ZIP3.contains(zip3) ? "000" : zip3);
-        }
-        count(counts, "ADDRESS");
-    }
-
-    private void deidentifyAttachment(
-            Attachment attachment, KnownPhi known, Map<String, Integer> counts) {
-        if (attachment.hasData()) {
-            String type =
-                    attachment.hasContentType()
-                            ? attachment.getContentType().toLowerCase(Locale.ROOT)
-                            : "";
-            if (type.startsWith("text/")) {
-                String original = new String(attachment.getData(), StandardCharsets.UTF_8);
-                DeidentifiedText result = text.deidentify(original, known);
-                attachment.setData(result.text().getBytes(StandardCharsets.UTF_8));
-                result.countsByType().forEach((t, n) -> counts.merge(t.name(), n, Integer::sum));
-            } else {
-                attachment.setData(null); // (Q) photographs and other images: not scrubbable here
-                count(counts, "ATTACHMENT");
-            }
-            attachment.setSize(0).setSizeElement(null);
-            attachment.setHash(null);
-        }
-        if (attachment.hasUrl()) {
-            attachment.setUrl(null); // (N) URLs
-            count(counts, "URL");
-        }
-    }
-
-    private void scrubStrings(
-            Resource resource,
+    /** What one resource's walk needs: its patient's known PHI and date offset, the counts. */
+    private record Walk(
+            Index index,
             KnownPhi known,
             String patientId,
+            Integer offset,
             Map<String, Integer> counts,
-            Map<String, DeidentifiedText> cache) {
-        IdentityHashMap<StringType, Boolean> strings = new IdentityHashMap<>();
-        IdentityHashMap<Object, Boolean> coded = new IdentityHashMap<>();
-        if (resource instanceof DomainResource domain) {
-            // US Core race and ethnicity: the "text" sub-extension restates OMB categories
-            // ("Not Hispanic or Latino"), not patient free text; scrubbing only garbles it.
-            for (Extension extension : domain.getExtension()) {
-                if (US_CORE_CATEGORY_EXTENSIONS.contains(extension.getUrl())) {
-                    extension.getExtension().forEach(sub -> coded.put(sub.getValue(), true));
+            Map<String, DeidentifiedText> cache) {}
+
+    private void walkResource(Resource resource, Walk walk, boolean contained) {
+        String id = resource.getIdElement().getIdPart();
+        walkChildren(resource, walk, false);
+        if (id != null) {
+            resource.setId(contained ? localId(id) : walk.index().newId(resource.fhirType(), id));
+            count(walk.counts(), "RESOURCE_ID");
+        }
+    }
+
+    // Contained resources keep a local id (FHIR R4 §2.4.2 "#id"), keyed so that it says nothing.
+    private String localId(String id) {
+        String plain = id.startsWith("#") ? id.substring(1) : id;
+        return keys.pseudonym(IdentifierKind.OTHER_ID, "contained:" + plain);
+    }
+
+    private void walkChildren(Base element, Walk walk, boolean knownOnly) {
+        for (Property property : element.children()) {
+            if (!property.hasValues()) {
+                continue;
+            }
+            String name = property.getName();
+            if (element instanceof Resource && name.equals("id")) {
+                continue; // the resource's own id: replaced by walkResource
+            }
+            for (Base value : new ArrayList<>(property.getValues())) {
+                if (value == null || value.isEmpty()) {
+                    continue;
+                }
+                if (value instanceof Extension extension) {
+                    walkExtension(element, extension, walk, knownOnly);
+                    continue;
+                }
+                if (value instanceof Resource nested) {
+                    walkResource(nested, walk, true);
+                    continue;
+                }
+                apply(element, name, value, rules.of(element, name, value), walk, knownOnly);
+            }
+        }
+    }
+
+    private void walkExtension(Base parent, Extension extension, Walk walk, boolean knownOnly) {
+        FhirElementRules.Rule rule = rules.extension(extension.getUrl());
+        if (rule == null) {
+            // Not named: its value goes by the datatype rules (a string is scrubbed, a code kept).
+            walkChildren(extension, walk, knownOnly);
+            return;
+        }
+        switch (rule.action()) {
+            case REMOVE -> {
+                removeExtension(parent, extension);
+                count(walk.counts(), rule.category().code());
+            }
+            case GEOLOCATION -> {
+                removeExtension(parent, extension);
+                count(walk.counts(), "GEOLOCATION");
+            }
+            case KNOWN -> walkChildren(extension, walk, true);
+            default -> walkChildren(extension, walk, knownOnly);
+        }
+    }
+
+    private static void removeExtension(Base parent, Extension extension) {
+        clear(extension);
+        if (parent instanceof DomainResource resource) {
+            resource.getExtension().remove(extension);
+            resource.getModifierExtension().remove(extension);
+        }
+        if (parent instanceof BackboneElement backbone) {
+            backbone.getModifierExtension().remove(extension);
+        }
+        if (parent instanceof Element element) {
+            element.getExtension().remove(extension);
+        }
+    }
+
+    private void apply(
+            Base parent,
+            String name,
+            Base value,
+            FhirElementRules.Rule rule,
+            Walk walk,
+            boolean knownOnly) {
+        switch (rule.action()) {
+            case KEEP -> walkPrimitiveExtensions(value, walk, knownOnly);
+            case TEXT, KNOWN -> {
+                if (value instanceof PrimitiveType<?> primitive && primitive.hasValue()) {
+                    boolean onlyKnown = knownOnly || rule.action() == FhirElementRules.Action.KNOWN;
+                    scrub(primitive, walk, onlyKnown);
+                } else if (!value.isPrimitive()) {
+                    walkChildren(value, walk, true);
+                }
+                walkPrimitiveExtensions(value, walk, knownOnly);
+            }
+            case DATE -> {
+                if (value instanceof BaseDateTimeType date) {
+                    deidentifyDate(date, walk);
+                } else {
+                    clear(value);
+                    count(walk.counts(), "ELEMENT");
+                }
+                walkPrimitiveExtensions(value, walk, knownOnly);
+            }
+            case REMOVE -> {
+                clear(value);
+                count(walk.counts(), rule.category() == null ? "ELEMENT" : rule.category().code());
+            }
+            case UID -> {
+                if (value instanceof PrimitiveType<?> primitive && primitive.hasValue()) {
+                    primitive.setValueAsString(
+                            pseudonymousValue(
+                                    URI_SYSTEM,
+                                    primitive.getValueAsString(),
+                                    IdentifierKind.OTHER_ID));
+                    count(walk.counts(), "OTHER_ID");
+                }
+            }
+            case NAME -> {
+                if (value instanceof HumanName humanName) {
+                    deidentifyName(humanName, walk);
+                } else if (value instanceof Reference reference) {
+                    deidentifyReference(reference, walk);
+                } else if (value instanceof PrimitiveType<?> primitive && primitive.hasValue()) {
+                    primitive.setValueAsString(
+                            keys.pseudonym(IdentifierKind.NAME, primitive.getValueAsString()));
+                    count(walk.counts(), "NAME");
+                }
+            }
+            case TELECOM -> {
+                clear(value);
+                count(walk.counts(), "TELECOM");
+            }
+            case ADDRESS -> deidentifyAddress((Address) value, walk);
+            case IDENTIFIER -> deidentifyIdentifier((Identifier) value, walk);
+            case REFERENCE -> deidentifyReference((Reference) value, walk);
+            case ATTACHMENT -> deidentifyAttachment((Attachment) value, walk);
+            case NARRATIVE -> {
+                if (value instanceof Narrative narrative) {
+                    replaceNarrative(parent, narrative, walk);
+                } else {
+                    clear(value);
+                    count(walk.counts(), "NARRATIVE");
+                }
+            }
+            case AGE -> deidentifyAge(parent, value, walk);
+            case META -> deidentifyMeta((Meta) value, walk);
+            case DEVICE -> pseudonymiseDevice(value, walk);
+            case GEOLOCATION -> {
+                clear(value);
+                count(walk.counts(), "GEOLOCATION");
+            }
+            case CONTAINED -> {
+                if (value instanceof Resource nested) {
+                    walkResource(nested, walk, true);
+                }
+            }
+            case WALK -> {
+                if (value.isPrimitive()) {
+                    walkPrimitiveExtensions(value, walk, knownOnly);
+                } else {
+                    walkChildren(value, walk, knownOnly);
+                }
+            }
+            default -> throw new IllegalStateException("unhandled action " + rule.action());
+        }
+    }
+
+    // A primitive's own extensions (e.g. _birthDate.extension) go by the same rules.
+    private void walkPrimitiveExtensions(Base value, Walk walk, boolean knownOnly) {
+        if (value.isPrimitive() && value instanceof Element element) {
+            for (Extension extension : new ArrayList<>(element.getExtension())) {
+                walkExtension(element, extension, walk, knownOnly);
+            }
+            element.setIdElement(null);
+        }
+    }
+
+    /** Empties an element: HAPI writes no empty element, so it is gone from the output. */
+    private static void clear(Base value) {
+        if (value instanceof PrimitiveType<?> primitive) {
+            primitive.setValueAsString(null);
+            primitive.getExtension().clear();
+            primitive.setIdElement(null);
+            return;
+        }
+        for (Property property : value.children()) {
+            for (Base child : property.getValues()) {
+                if (child != null) {
+                    clear(child);
                 }
             }
         }
-        terser.visit(
-                resource,
-                new IModelVisitor2() {
-                    @Override
-                    public boolean acceptElement(
-                            IBase element,
-                            List<IBase> path,
-                            List<BaseRuntimeChildDefinition> children,
-                            List<BaseRuntimeElementDefinition<?>> definitions) {
-                        if (element instanceof StringType string
-                                && string.hasValue()
-                                && !coded.containsKey(string)) {
-                            IBase parent = path.size() >= 2 ? path.get(path.size() - 2) : null;
-                            if (parent == null || !isStructured(parent)) {
-                                strings.put(string, Boolean.TRUE);
-                            }
-                        }
-                        return !(element instanceof Coding);
-                    }
+    }
 
-                    @Override
-                    public boolean acceptUndeclaredExtension(
-                            IBaseExtension<?, ?> extension,
-                            List<IBase> path,
-                            List<BaseRuntimeChildDefinition> children,
-                            List<BaseRuntimeElementDefinition<?>> definitions) {
-                        if (extension.getValue() instanceof StringType string
-                                && string.hasValue()
-                                && !coded.containsKey(string)) {
-                            strings.put(string, Boolean.TRUE);
-                        }
-                        return true;
-                    }
-                });
-        for (StringType string : strings.keySet()) {
-            String value = string.getValue();
-            DeidentifiedText result =
-                    cache.computeIfAbsent(
-                            patientId + '\u0000' + value, k -> text.deidentify(value, known));
-            if (result.totalReplaced() > 0) {
-                string.setValue(result.text());
-                result.countsByType().forEach((t, n) -> counts.merge(t.name(), n, Integer::sum));
-            }
+    private void scrub(PrimitiveType<?> primitive, Walk walk, boolean onlyKnown) {
+        String value = primitive.getValueAsString();
+        String key = (onlyKnown ? "K\u0000" : "T\u0000") + walk.patientId() + '\u0000' + value;
+        DeidentifiedText result =
+                walk.cache()
+                        .computeIfAbsent(
+                                key,
+                                k ->
+                                        onlyKnown
+                                                ? text.deidentifyKnown(value, walk.known())
+                                                : text.deidentify(value, walk.known()));
+        if (result.totalReplaced() > 0) {
+            primitive.setValueAsString(result.text());
+            result.countsByType().forEach((t, n) -> walk.counts().merge(t.name(), n, Integer::sum));
         }
     }
 
-    private static boolean isStructured(IBase parent) {
-        for (Class<?> type : STRUCTURED_PARENTS) {
-            if (type.isInstance(parent)) {
-                return true;
-            }
-        }
-        return false;
+    private void deidentifyName(HumanName name, Walk walk) {
+        String full = name.getNameAsSingleString();
+        HumanName.NameUse use = name.getUse();
+        clear(name);
+        name.setText(keys.pseudonym(IdentifierKind.NAME, full == null ? "" : full));
+        name.setUse(use);
+        count(walk.counts(), "NAME");
     }
 
-    private void deidentifyDates(Resource resource, Integer offset, Map<String, Integer> counts) {
-        List<BaseDateTimeType> dates =
-                terser.getAllPopulatedChildElementsOfType(resource, BaseDateTimeType.class);
-        if (resource.hasMeta() && resource.getMeta().hasLastUpdated()) {
-            dates.add(resource.getMeta().getLastUpdatedElement());
-        }
-        for (BaseDateTimeType date : dates) {
-            if (date.getValue() == null) {
-                continue;
+    private void deidentifyAddress(Address address, Walk walk) {
+        // (B) all geographic subdivisions smaller than a state; the state and country stay.
+        String state = address.getState();
+        String country = address.getCountry();
+        Address.AddressUse use = address.getUse();
+        Address.AddressType type = address.getType();
+        String postalCode = address.getPostalCode();
+        for (Extension extension : address.getExtension()) {
+            if (rules.extension(extension.getUrl()) != null
+                    && rules.extension(extension.getUrl()).action()
+                            == FhirElementRules.Action.GEOLOCATION) {
+                count(walk.counts(), "GEOLOCATION");
             }
-            if (offset != null) {
-                date.add(Calendar.DATE, offset);
-            } else if (date instanceof InstantType instant) {
-                // An instant must carry a full time (FHIR R4 §2.24.0.1): it cannot be cut to a
-                // year, so it goes.
-                instant.setValue((Date) null);
+        }
+        clear(address);
+        address.getExtension().clear();
+        address.setState(state).setCountry(country).setUse(use).setType(type);
+        if (postalCode != null && !postalCode.isBlank()) {
+            String digits = postalCode.replaceAll("\\D", "");
+            String zip3 = digits.length() >= 3 ? digits.substring(0, 3) : "000";
+            address.setPostalCode(RESTRICTED_ZIP3.contains(zip3) ? "000" : zip3);
+        }
+        count(walk.counts(), "ADDRESS");
+    }
+
+    private void deidentifyIdentifier(Identifier identifier, Walk walk) {
+        IdentifierKind kind = kindOf(identifier);
+        String system = identifier.getSystem();
+        String value = identifier.getValue();
+        Identifier.IdentifierUse use = identifier.getUse();
+        CodeableConcept type = identifier.hasType() ? identifier.getType() : null;
+        Reference assigner = identifier.hasAssigner() ? identifier.getAssigner() : null;
+        Period period = identifier.hasPeriod() ? identifier.getPeriod() : null;
+        for (Extension extension : new ArrayList<>(identifier.getExtension())) {
+            walkExtension(identifier, extension, walk, false);
+        }
+        identifier.setSystem(pseudonymousSystem(system)).setUse(use);
+        if (value != null && !value.isBlank()) {
+            identifier.setValue(pseudonymousValue(system, value, kind));
+            count(walk.counts(), kind.name());
+        }
+        if (type != null) {
+            walkChildren(type, walk, false);
+        }
+        if (assigner != null) {
+            deidentifyReference(assigner, walk);
+        }
+        if (period != null) {
+            walkChildren(period, walk, false);
+        }
+        identifier.setIdElement(null);
+    }
+
+    private void deidentifyReference(Reference reference, Walk walk) {
+        String target = targetType(reference);
+        if (reference.hasReference()) {
+            String original = reference.getReference();
+            reference.setReference(
+                    original.startsWith("#")
+                            ? "#" + localId(original.substring(1))
+                            : rewriteReference(original, walk.index()));
+            count(walk.counts(), "REFERENCE");
+        }
+        if (reference.hasDisplay()) {
+            if (NAMED_TARGETS.contains(target)) {
+                // The display of a person, organisation or place is its name: all of it goes.
+                boolean person = PERSON_TARGETS.contains(target);
+                reference.setDisplay(
+                        keys.pseudonym(
+                                person ? IdentifierKind.NAME : IdentifierKind.ORGANIZATION,
+                                reference.getDisplay()));
+                count(walk.counts(), person ? "NAME" : "ORGANIZATION");
             } else {
-                Integer year = date.getYear();
-                date.setValueAsString(String.format(Locale.ROOT, "%04d", year));
+                // Anything else (a medication, a report) is free text: scrubbed, strictly.
+                scrub(reference.getDisplayElement(), walk, false);
             }
-            count(counts, "DATE");
         }
+        if (reference.hasIdentifier()) {
+            deidentifyIdentifier(reference.getIdentifier(), walk);
+        }
+        for (Extension extension : new ArrayList<>(reference.getExtension())) {
+            walkExtension(reference, extension, walk, false);
+        }
+        reference.setIdElement(null);
+    }
+
+    private static final Set<String> PERSON_TARGETS =
+            Set.of("Patient", "Practitioner", "PractitionerRole", "RelatedPerson", "Person");
+    private static final Set<String> NAMED_TARGETS =
+            Set.of(
+                    "Patient",
+                    "Practitioner",
+                    "PractitionerRole",
+                    "RelatedPerson",
+                    "Person",
+                    "Organization",
+                    "Location",
+                    "HealthcareService",
+                    "CareTeam",
+                    "Group",
+                    "Endpoint",
+                    "InsurancePlan");
+
+    /** The resource type a reference points at, from its type or its URL; "" when unknown. */
+    private static String targetType(Reference reference) {
+        if (reference.hasType()) {
+            String type = reference.getType();
+            return type.substring(type.lastIndexOf('/') + 1);
+        }
+        if (reference.hasReference() && !reference.getReference().startsWith("#")) {
+            String[] parts = reference.getReference().split("[/?]");
+            for (int i = parts.length - 1; i >= 0; i--) {
+                if (!parts[i].isEmpty() && Character.isUpperCase(parts[i].charAt(0))) {
+                    return parts[i];
+                }
+            }
+        }
+        return "";
+    }
+
+    private void deidentifyAttachment(Attachment attachment, Walk walk) {
+        if (attachment.hasData()) {
+            Optional<AttachmentText.Kind> kind = AttachmentText.kindOf(attachment.getContentType());
+            if (kind.isPresent()) {
+                Charset charset = AttachmentText.charsetOf(attachment.getContentType());
+                String original = new String(attachment.getData(), charset);
+                DeidentifiedText result =
+                        AttachmentText.scrub(kind.get(), original, walk.known(), text);
+                byte[] data = result.text().getBytes(charset);
+                attachment.setData(data);
+                attachment.setSize(data.length);
+                result.countsByType()
+                        .forEach((t, n) -> walk.counts().merge(t.name(), n, Integer::sum));
+            } else {
+                // (P, Q) PDF, images, anything this cannot read: removed, and counted in the
+                // Provenance (ATTACHMENT), so the loss is on record.
+                attachment.setData(null);
+                attachment.setSizeElement(null);
+                count(walk.counts(), "ATTACHMENT");
+            }
+            attachment.setHash(null);
+        } else if (attachment.hasSize() || attachment.hasHash()) {
+            attachment.setSizeElement(null).setHash(null);
+        }
+        if (attachment.hasUrl()) {
+            attachment.setUrl(null); // (N) content elsewhere cannot be scrubbed here
+            count(walk.counts(), "URL");
+        }
+        if (attachment.hasTitle()) {
+            scrub(attachment.getTitleElement(), walk, false);
+        }
+        if (attachment.hasCreationElement()) {
+            deidentifyDate(attachment.getCreationElement(), walk);
+        }
+        for (Extension extension : new ArrayList<>(attachment.getExtension())) {
+            walkExtension(attachment, extension, walk, false);
+        }
+        attachment.setIdElement(null);
+    }
+
+    private void replaceNarrative(Base parent, Narrative narrative, Walk walk) {
+        // FHIR R4 §2.6.2.1: narrative may be generated from the structured data; ours says only
+        // what the resource is, so nothing identifying can survive in it.
+        narrative.getExtension().clear();
+        narrative.setIdElement(null);
+        narrative.setStatus(Narrative.NarrativeStatus.GENERATED);
+        narrative.setDivAsString(
+                "<div xmlns=\"http://www.w3.org/1999/xhtml\">De-identified "
+                        + parent.fhirType()
+                        + "</div>");
+        count(walk.counts(), "NARRATIVE");
+    }
+
+    // 45 CFR 164.514(b)(2)(i)(C): ages over 89 aggregated into a single category of 90 or older.
+    private void deidentifyAge(Base parent, Base value, Walk walk) {
+        if (value instanceof Age age) {
+            if (age.hasValue() && age.getValue().compareTo(BigDecimal.valueOf(89)) > 0) {
+                age.setValue(90).setComparator(Quantity.QuantityComparator.GREATER_OR_EQUAL);
+                count(walk.counts(), "AGE");
+            }
+            walkChildren(age, walk, false);
+            return;
+        }
+        if (value instanceof DecimalType decimal
+                && parent instanceof Quantity quantity
+                && isYears(quantity)
+                && decimal.getValue() != null
+                && decimal.getValue().compareTo(BigDecimal.valueOf(89)) > 0) {
+            decimal.setValue(BigDecimal.valueOf(90));
+            quantity.setComparator(Quantity.QuantityComparator.GREATER_OR_EQUAL);
+            count(walk.counts(), "AGE");
+        }
+    }
+
+    private static boolean isYears(Quantity quantity) {
+        String code = quantity.hasCode() ? quantity.getCode() : "";
+        String unit = quantity.hasUnit() ? quantity.getUnit().toLowerCase(Locale.ROOT) : "";
+        return code.equals("a")
+                || unit.equals("a")
+                || unit.startsWith("yr")
+                || unit.startsWith("year");
+    }
+
+    private void deidentifyMeta(Meta meta, Walk walk) {
+        meta.setSource(null).setVersionId(null);
+        if (meta.hasLastUpdated()) {
+            deidentifyDate(meta.getLastUpdatedElement(), walk);
+        }
+        for (Extension extension : new ArrayList<>(meta.getExtension())) {
+            walkExtension(meta, extension, walk, false);
+        }
+    }
+
+    private void pseudonymiseDevice(Base value, Walk walk) {
+        // (M) device identifiers and serial numbers.
+        if (value instanceof Device.DeviceUdiCarrierComponent udi) {
+            if (udi.hasDeviceIdentifier()) {
+                udi.setDeviceIdentifier(
+                        keys.pseudonym(IdentifierKind.DEVICE, udi.getDeviceIdentifier()));
+                count(walk.counts(), "DEVICE");
+            }
+            if (udi.hasCarrierHRF()) {
+                udi.setCarrierHRF(keys.pseudonym(IdentifierKind.DEVICE, udi.getCarrierHRF()));
+                count(walk.counts(), "DEVICE");
+            }
+            udi.setCarrierAIDC(null);
+            udi.setIssuerElement(null);
+            udi.setJurisdictionElement(null);
+        } else if (value instanceof PrimitiveType<?> primitive && primitive.hasValue()) {
+            primitive.setValueAsString(
+                    keys.pseudonym(IdentifierKind.DEVICE, primitive.getValueAsString()));
+            count(walk.counts(), "DEVICE");
+        }
+    }
+
+    private void deidentifyDate(BaseDateTimeType date, Walk walk) {
+        if (date.getValue() == null) {
+            return;
+        }
+        if (walk.offset() != null) {
+            date.add(Calendar.DATE, walk.offset());
+        } else if (date instanceof InstantType instant) {
+            // An instant must carry a full time (FHIR R4 §2.24.0.1): it cannot be cut to a
+            // year, so it goes.
+            instant.setValue((Date) null);
+        } else {
+            Integer year = date.getYear();
+            date.setValueAsString(String.format(Locale.ROOT, "%04d", year));
+        }
+        count(walk.counts(), "DATE");
     }
 
     // --- references and ids -----------------------------------------------------------------
@@ -578,8 +770,8 @@ public final class FhirDeidentifier {
             Identifier probe = new Identifier().setSystem(system).setValue(value);
             return type
                     + "?identifier="
-                    + (bar >= 0 ? system + "|" : "")
-                    + keys.pseudonym(kindOf(probe), value);
+                    + (bar >= 0 ? pseudonymousSystem(system) + "|" : "")
+                    + pseudonymousValue(system, value, kindOf(probe));
         }
         if (reference.startsWith("#")) {
             return reference; // contained resource
@@ -616,6 +808,60 @@ public final class FhirDeidentifier {
             }
         }
         return null;
+    }
+
+    // Public identifier namespaces (HL7, IETF, DICOM, HL7's OID arc with SSN and NPI): they name
+    // a standard, not a site.
+    private static final List<String> PUBLIC_SYSTEMS =
+            List.of(
+                    "http://hl7.org/",
+                    "https://hl7.org/",
+                    "http://terminology.hl7.org/",
+                    "urn:ietf:",
+                    "urn:dicom:",
+                    "urn:oid:2.16.840.1.113883.");
+
+    /**
+     * An identifier system that names a site (its host, an OID of its own) says where the patient
+     * was treated (45 CFR 164.514(b)(2)(i)(N) for URLs): it becomes a keyed {@code urn:uuid:}, the
+     * same for every identifier of that system, so identifiers stay comparable. Public namespaces
+     * stay.
+     */
+    String pseudonymousSystem(String system) {
+        if (system == null || system.isBlank()) {
+            return system;
+        }
+        for (String prefix : PUBLIC_SYSTEMS) {
+            if (system.startsWith(prefix)) {
+                return system;
+            }
+        }
+        return "urn:uuid:" + keys.pseudonymUuid(IdentifierKind.URL, system);
+    }
+
+    /**
+     * The pseudonym of an identifier value, valid for its system: FHIR R4 §2.24.0.9 {@code
+     * urn:ietf:rfc:3986} identifiers are URIs, and OID and UUID values keep their form. {@code
+     * urn:oid:} values get {@code urn:oid:2.25.…} (the key service's UID remapping, so a DICOM UID
+     * maps as {@code quorum deid dicom} maps it), {@code urn:uuid:} values a keyed UUID, other URIs
+     * under {@code urn:ietf:rfc:3986} a keyed {@code urn:uuid:}; anything else the plain keyed
+     * pseudonym ({@code MRN-…}, {@code ID-…}).
+     *
+     * @see <a href="https://hl7.org/fhir/R4/identifier-registry.html">FHIR R4 identifier
+     *     registry</a>
+     */
+    String pseudonymousValue(String system, String value, IdentifierKind kind) {
+        String lower = value.strip().toLowerCase(Locale.ROOT);
+        if (lower.startsWith("urn:oid:")) {
+            return "urn:oid:" + keys.remapUid(value.strip().substring("urn:oid:".length()));
+        }
+        if (lower.startsWith("urn:uuid:")) {
+            return "urn:uuid:" + keys.pseudonymUuid(kind, lower.substring("urn:uuid:".length()));
+        }
+        if (URI_SYSTEM.equals(system)) {
+            return "urn:uuid:" + keys.pseudonymUuid(kind, value);
+        }
+        return keys.pseudonym(kind, value);
     }
 
     // HL7 v2 table 0203 identifier type codes, as FHIR Identifier.type uses them.
@@ -678,7 +924,12 @@ public final class FhirDeidentifier {
                                         "assembler",
                                         "Assembler")));
         Extension countsExtension = provenance.addExtension().setUrl(COUNTS_EXTENSION);
-        counts.forEach((category, n) -> countsExtension.addExtension(category, new IntegerType(n)));
+        counts.forEach(
+                (category, n) -> {
+                    Extension entry = countsExtension.addExtension().setUrl("category");
+                    entry.addExtension("code", new CodeType(DeidCategory.of(category).code()));
+                    entry.addExtension("count", new UnsignedIntType(n));
+                });
         return provenance;
     }
 

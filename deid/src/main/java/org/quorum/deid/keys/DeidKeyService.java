@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -131,6 +132,20 @@ public final class DeidKeyService {
         byte[] mac = hmac("date-offset", IdentifierKind.MRN.name(), normalizeIdentifier(mrn));
         int bucket = Math.floorMod(readInt(mac), 2 * MAX_DATE_OFFSET_DAYS);
         return bucket < MAX_DATE_OFFSET_DAYS ? -(bucket + 1) : bucket - MAX_DATE_OFFSET_DAYS + 1;
+    }
+
+    /**
+     * A keyed pseudonym of {@code value} shaped as an RFC 4122 UUID (version 4 and variant bits
+     * set, the other 122 bits from the HMAC), for identifiers that must stay UUIDs ({@code
+     * urn:uuid:} values). Same secret, kind and value give the same UUID everywhere.
+     *
+     * @see <a href="https://www.rfc-editor.org/rfc/rfc4122#section-4.4">RFC 4122 §4.4</a>
+     */
+    public UUID pseudonymUuid(IdentifierKind kind, String value) {
+        byte[] mac = hmac("uuid", kind.name(), normalizeIdentifier(value));
+        mac[6] = (byte) ((mac[6] & 0x0f) | 0x40);
+        mac[8] = (byte) ((mac[8] & 0x3f) | 0x80);
+        return new UUID(readLong(mac), readLong(Arrays.copyOfRange(mac, 8, 16)));
     }
 
     /**

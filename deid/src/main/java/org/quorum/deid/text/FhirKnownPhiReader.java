@@ -3,6 +3,8 @@ package org.quorum.deid.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -133,14 +135,12 @@ public final class FhirKnownPhiReader {
             return;
         }
         builder.personName(name.path("text").asText(null));
-        builder.personName(name.path("family").asText(null));
-        StringBuilder full = new StringBuilder();
+        List<String> givens = new ArrayList<>();
         for (JsonNode given : name.path("given")) {
-            builder.personName(given.asText(null));
-            full.append(given.asText("")).append(' ');
+            givens.add(given.asText(""));
         }
-        full.append(name.path("family").asText(""));
-        builder.personName(full.toString().strip());
+        // Every written form: "given family", "family, given", initials, name parts alone.
+        builder.personName(name.path("family").asText(null), givens);
     }
 
     private static void addIdentifiers(KnownPhi.Builder builder, JsonNode identifiers) {

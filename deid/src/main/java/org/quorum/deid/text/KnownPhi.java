@@ -5,11 +5,13 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What is already known to be PHI about the people in a text: the patient's (and clinicians',
@@ -34,15 +36,25 @@ public final class KnownPhi {
         DateTimeFormatter.ofPattern("d MMM yyyy", Locale.ENGLISH),
         DateTimeFormatter.ofPattern("dd-MMM-yyyy", Locale.ENGLISH),
         DateTimeFormatter.ofPattern("yyyyMMdd", Locale.ROOT),
+        DateTimeFormatter.ofPattern("dd/MM/yyyy", Locale.ROOT),
+        DateTimeFormatter.ofPattern("d.M.yyyy", Locale.ROOT),
+        DateTimeFormatter.ofPattern("dd.MM.yyyy", Locale.ROOT),
+        DateTimeFormatter.ofPattern("yyyy/MM/dd", Locale.ROOT),
+        DateTimeFormatter.ofPattern("yyyy.MM.dd", Locale.ROOT),
+        DateTimeFormatter.ofPattern("MM-dd-yyyy", Locale.ROOT),
     };
 
     private final String patientKey;
+    private final boolean strict;
+    private final Set<String> initials;
     private final Map<String, PhiType> phrases;
     private final Map<String, PhiType> identifiers;
     private final Map<String, PhiType> telecomDigits;
 
     private KnownPhi(Builder builder) {
         this.patientKey = builder.patientKey;
+        this.strict = builder.strict;
+        this.initials = Set.copyOf(builder.initials);
         this.phrases = Collections.unmodifiableMap(new LinkedHashMap<>(builder.phrases));
         this.identifiers = Collections.unmodifiableMap(new LinkedHashMap<>(builder.identifiers));
         this.telecomDigits =
@@ -82,20 +94,42 @@ public final class KnownPhi {
         return telecomDigits;
     }
 
+    /** Initials of known people, upper-case letters only ("MAO" for Margaret Anne O'Brien). */
+    Set<String> initials() {
+        return initials;
+    }
+
+    /**
+     * Whether every known name is PHI wherever it occurs, also a lower-case common word ("rose" for
+     * a patient called Rose). Structured records (FHIR elements, DICOM attributes) are scrubbed
+     * strictly: a leak costs more than a lost word there.
+     */
+    public boolean isStrict() {
+        return strict;
+    }
+
+    /** This context, matched strictly (see {@link #isStrict()}). */
+    public KnownPhi strict() {
+        if (strict) {
+            return this;
+        }
+        Builder builder = new Builder().merge(this);
+        builder.strict = true;
+        return builder.build();
+    }
+
     public boolean isEmpty() {
-        return phrases.isEmpty() && identifiers.isEmpty() && telecomDigits.isEmpty();
+        return phrases.isEmpty()
+                && identifiers.isEmpty()
+                && telecomDigits.isEmpty()
+                && initials.isEmpty();
     }
 
     /** This context plus another's values; this one's patient key wins when both have one. */
     public KnownPhi with(KnownPhi other) {
-        Builder builder = new Builder();
+        Builder builder = new Builder().merge(other).merge(this);
         builder.patientKey = patientKey != null ? patientKey : other.patientKey;
-        builder.phrases.putAll(other.phrases);
-        builder.phrases.putAll(phrases);
-        builder.identifiers.putAll(other.identifiers);
-        builder.identifiers.putAll(identifiers);
-        builder.telecomDigits.putAll(other.telecomDigits);
-        builder.telecomDigits.putAll(telecomDigits);
+        builder.strict = strict || other.strict;
         return builder.build();
     }
 
@@ -113,11 +147,21 @@ public final class KnownPhi {
     /** Collects known PHI; every adder ignores null and blank values. */
     public static final class Builder {
         private String patientKey;
+        private boolean strict;
+        private final Set<String> initials = new LinkedHashSet<>();
         private final Map<String, PhiType> phrases = new LinkedHashMap<>();
         private final Map<String, PhiType> identifiers = new LinkedHashMap<>();
         private final Map<String, PhiType> telecomDigits = new LinkedHashMap<>();
 
         private Builder() {}
+
+        private Builder merge(KnownPhi other) {
+            phrases.putAll(other.phrases);
+            identifiers.putAll(other.identifiers);
+            telecomDigits.putAll(other.telecomDigits);
+            initials.addAll(other.initials);
+            return this;
+        }
 
         /** The patient's MRN: keys the date offset and is itself an identifier. */
         public Builder patientKey(String mrn) {
@@ -152,7 +196,66 @@ public final class KnownPhi {
             if (parts.size() > 1) {
                 phrase(String.join(" ", stems), PhiType.NAME);
             }
+            for (String part : parts) {
+                // "O'Brien-Walsh" is also written "O Brien Walsh", "OBrien", "Walsh".
+                if (part.indexOf('-') >= 0
+                        || part.indexOf('\'') >= 0
+                        || part.indexOf('\u2019') >= 0) {
+                    String[] pieces = part.split("[-'\u2019]");
+                    phrase(String.join(" ", pieces), PhiType.NAME);
+                    phrase(String.join("", pieces), PhiType.NAME);
+                    for (String piece : pieces) {
+                        if (piece.length() > 2) {
+                            phrase(piece, PhiType.NAME);
+                        }
+                    }
+                }
+            }
             return this;
+        }
+
+        /**
+         * A person's name from its structured parts (FHIR HumanName, DICOM PN): every written form
+         * a text may use, "given family", "family given" (also "FAMILY, Given"), with and without
+         * middle names, each part alone, and the initials ("MAO", "M.A.O.", "MO").
+         */
+        public Builder personName(String family, List<String> givens) {
+            List<String> given =
+                    givens == null ? List.of() : givens.stream().filter(g -> !isBlank(g)).toList();
+            boolean hasFamily = !isBlank(family);
+            if (!hasFamily && given.isEmpty()) {
+                return this;
+            }
+            String givenAll = String.join(" ", given);
+            if (hasFamily) {
+                personName(family);
+                personName((givenAll + " " + family).strip());
+                personName((family + " " + givenAll).strip());
+                if (!given.isEmpty()) {
+                    personName(given.get(0) + " " + family);
+                    personName(family + " " + given.get(0));
+                }
+            }
+            given.forEach(this::personName);
+            if (hasFamily && !given.isEmpty()) {
+                StringBuilder all = new StringBuilder();
+                for (String g : given) {
+                    all.append(initial(g));
+                }
+                String last = initial(family);
+                initials.add(all + last);
+                initials.add(initial(given.get(0)) + last);
+            }
+            return this;
+        }
+
+        private static String initial(String word) {
+            for (int i = 0; i < word.length(); i++) {
+                if (Character.isLetter(word.charAt(i))) {
+                    return String.valueOf(Character.toUpperCase(word.charAt(i)));
+                }
+            }
+            return "";
         }
 
         /** A street line, city, district or other place smaller than a state. */

@@ -35,7 +35,30 @@ final class KnownPhiMatcher {
         matchPhrases(text, tokens, known, spans);
         matchIdentifiers(text, known, spans);
         matchTelecoms(text, known, spans);
+        matchInitials(text, known, spans);
         return spans;
+    }
+
+    // "BG", "T.D.G.", "M. A. O.": a known person's initials, upper case, as a word of its own.
+    private static final Pattern INITIALS =
+            Pattern.compile(
+                    "(?<![\\p{L}\\d.])(?:[A-Z]\\.\\s?){1,3}[A-Z]\\.?(?![\\p{L}\\d])|(?<![\\p{L}\\d])[A-Z]{2,4}(?![\\p{L}\\d])");
+
+    private static void matchInitials(String text, KnownPhi known, List<PhiSpan> spans) {
+        if (known.initials().isEmpty()) {
+            return;
+        }
+        Matcher m = INITIALS.matcher(text);
+        while (m.find()) {
+            String letters = m.group().replaceAll("[^A-Z]", "");
+            // "BP 120/80", "HR 88": letters before a number are a measurement, not a person.
+            boolean measurement =
+                    text.substring(m.end(), Math.min(text.length(), m.end() + 4))
+                            .matches("(?s)^[ \\t:]*\\d.*");
+            if (letters.length() >= 2 && known.initials().contains(letters) && !measurement) {
+                spans.add(new PhiSpan(m.start(), m.end(), PhiType.NAME, "known-initials"));
+            }
+        }
     }
 
     private void matchPhrases(
@@ -50,6 +73,7 @@ final class KnownPhiMatcher {
             // A patient called "Will" or "Rose": the lower-case word is not the name.
             if (match.first() == match.last()
                     && match.type() == PhiType.NAME
+                    && !known.isStrict()
                     && !first.isCapitalized()
                     && lexicon.isCommonWord(first.lower())) {
                 continue;

@@ -220,6 +220,18 @@ final class PatternPhiDetector {
                     "state-zip" ->
                     NUMBER_TOKEN;
             case "date-month-day", "date-day-month" -> DATE_TOKEN;
+            case "date-month-day-numeric", "date-ordinal-day" -> NUMBER_TOKEN;
+            case "age-words-years-old" -> startsWithOneOf(Set.of("ninety", "one", "a"));
+            case "age-cued-words" ->
+                    startsWithOneOf(Set.of("age", "aged", "turns", "turned", "turning"));
+            case "age-turns" -> startsWithOneOf(Set.of("turns", "turned", "turning", "turn"));
+            case "phone-extension" ->
+                    token -> {
+                        String lower = token.lower();
+                        return lower.startsWith("ext")
+                                || lower.equals("x")
+                                || lower.startsWith("x") && lower.substring(1).matches("\\d+");
+                    };
             case "date-month-year", "date-weekday" -> DATE_WORD_TOKEN;
             case "alphanumeric-id", "iban", "vin" -> token -> token.hasDigit() && token.hasLetter();
             case "ipv6", "mac-address", "uuid" -> PatternPhiDetector::isHex;
@@ -403,6 +415,22 @@ final class PatternPhiDetector {
                         + "|m|meters?|metres?|miles?|km|lbs?|pounds?|dollars?|usd|patients|people|cases)\\b)"
                         + NOT_AFTER,
                 0);
+        // 3/16, 03/16: month/day without a year, unless a measurement or score is written so
+        // ("BP 120/80", "pain 6/10", "Apgars 7/9", "MMSE 24/30").
+        add(
+                "date-month-day-numeric",
+                PhiType.DATE,
+                "(?<![\\p{L}\\p{N}/.,:-])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\\d|3[01])(?![\\p{N}/]|[.,]\\d|\\s*(?:mmhg|scale|score|strength|power)\\b)",
+                CI,
+                0,
+                (m, text) -> !measurementBefore(text, m.start()));
+        // "on the 16th", "since the 3rd": a day of the month alone.
+        add(
+                "date-ordinal-day",
+                PhiType.DATE,
+                "(?<=\\bthe\\s)(?:0?[1-9]|[12]\\d|3[01])(?:st|nd|rd|th)\\b"
+                        + "(?=\\s*(?:[.,;:)!?]|$|\\n|(?:at|and|or|to|with|for|in|when|if|from|until|through|of\\s+(?:this|the|next|last|that)\\s+month)\\b))",
+                CI);
         // Date-of-birth cues with any following date-like token (two-digit years, odd separators).
         add(
                 "date-dob",
@@ -412,6 +440,21 @@ final class PatternPhiDetector {
                 0,
                 1,
                 (m, text) -> true);
+    }
+
+    /** Scores and vital signs write numbers as x/y: the words just before say so. */
+    private static final Pattern MEASUREMENT_BEFORE =
+            Pattern.compile(
+                    "(?i)(?:\\b(?:bp|b/p|blood pressure|pressure|pain|score|scores|apgars?|mmse|moca|gcs|strength|power|snellen|vision|acuity|ratio|grade|stage|murmur|reflexes|dtrs?|motor|sensation|x)\\b"
+                            + "|\\d)[\\s:=of]*(?:was|is|of|at|now|\\s)*$");
+
+    static boolean measurementBefore(String text, int start) {
+        String before = text.substring(Math.max(0, start - 24), start);
+        int newline = before.lastIndexOf('\n');
+        if (newline >= 0) {
+            before = before.substring(newline + 1);
+        }
+        return MEASUREMENT_BEFORE.matcher(before).find();
     }
 
     // Lower-case "may" and "march" are usually the verb and the noun: "may 2 weeks" is not a date.
@@ -439,6 +482,38 @@ final class PatternPhiDetector {
                 "age-cued",
                 PhiType.AGE,
                 "(?i:\\b(?:age|aged|age of|ages)\\s*:?\\s*)" + over89 + NOT_AFTER,
+                0,
+                1,
+                (m, text) -> true);
+        // Written out: "ninety-seven years old", "one hundred and two y/o", "aged ninety".
+        String unitWord = "(?:one|two|three|four|five|six|seven|eight|nine)";
+        String over89Words =
+                "((?:ninety(?:[\\s-]"
+                        + unitWord
+                        + ")?"
+                        + "|(?:one|a)\\s+hundred(?:(?:\\s+and)?[\\s-]+(?:"
+                        + unitWord
+                        + "|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty))?))";
+        add(
+                "age-words-years-old",
+                PhiType.AGE,
+                NOT_BEFORE + over89Words + "(?:[\\s-]*(?:years?|yrs?|y/?o|y\\.o\\.|yo)\\b)",
+                CI,
+                1,
+                (m, text) -> true);
+        add(
+                "age-cued-words",
+                PhiType.AGE,
+                "(?i:\\b(?:age|aged|age of|turns|turned|turning)\\s*:?\\s*)"
+                        + over89Words
+                        + NOT_AFTER,
+                CI,
+                1,
+                (m, text) -> true);
+        add(
+                "age-turns",
+                PhiType.AGE,
+                "(?i:\\b(?:turns|turned|turning|turn)\\s+)" + over89 + NOT_AFTER,
                 0,
                 1,
                 (m, text) -> true);
@@ -492,10 +567,20 @@ final class PatternPhiDetector {
         add(
                 "phone-nanp",
                 PhiType.PHONE,
-                "(?<![\\p{N}\\p{L}])(?:\\+?1[\\s.-]?)?\\(?[2-9]\\d{2}\\)?[\\s.-]?\\d{3}[\\s.-]?\\d{4}"
+                "(?<![\\p{N}\\p{L}])(?:\\+?1[\\s.-]?)?\\(?[2-9]\\d{2}\\)?[\\s./-]?\\d{3}[\\s.-]?\\d{4}"
                         + extension
                         + "(?![\\p{N}])",
                 CI);
+        // An extension on its own: "ext. 2204", "extension 514", "x4471".
+        add(
+                "phone-extension",
+                PhiType.PHONE,
+                "(?<![\\p{L}\\p{N}])(?:ext\\.?|extension|x)\\s?\\d{3,6}(?![\\p{N}])",
+                CI,
+                0,
+                (m, text) ->
+                        !m.group().toLowerCase(java.util.Locale.ROOT).startsWith("x")
+                                || m.group().length() >= 4 && !measurementBefore(text, m.start()));
         // International: +41 (0)38 549 02 90, +447700 208 815, 0033 1 23 45 67 89
         add(
                 "phone-international",

@@ -94,6 +94,7 @@ public final class PhiDetector {
     private final PhiLexicon lexicon;
     private final KnownPhiMatcher knownPhiMatcher;
     private final PatternPhiDetector patterns = new PatternPhiDetector();
+    private final OrganizationDetector organizations = new OrganizationDetector();
     private final ProperNounDetector properNouns;
 
     public PhiDetector(PhiLexicon lexicon) {
@@ -125,10 +126,28 @@ public final class PhiDetector {
         List<PhiSpan> found = new ArrayList<>();
         found.addAll(knownPhiMatcher.detect(text, tokens, known));
         found.addAll(patterns.detect(text, tokens));
-        found.addAll(properNouns.detect(text, tokens));
-        found.addAll(contextNames(text));
-        List<PhiSpan> merged = merge(withCredentials(text, merge(found)));
+        found.addAll(organizations.detect(text, tokens));
+        List<PhiSpan> general = new ArrayList<>(properNouns.detect(text, tokens));
+        general.addAll(contextNames(text));
+        found.addAll(ClinicalTerms.withoutMeasurementLabels(text, general));
+        found.addAll(ClinicalTerms.initialsInContext(text, tokens));
+        List<PhiSpan> merged =
+                ClinicalTerms.extendIdentifiers(text, merge(withCredentials(text, merge(found))));
         return merge(joinAddressToNameBefore(text, merge(extendAddresses(text, merged))));
+    }
+
+    /**
+     * Only the known PHI of the record, nothing else: for text that is mostly terminology (coded
+     * meanings, labels), where the general rules would take eponyms for names, but no known value
+     * may stay.
+     *
+     * @return non-overlapping spans in text order
+     */
+    public List<PhiSpan> detectKnown(String text, KnownPhi known) {
+        if (text.isEmpty() || known.isEmpty()) {
+            return List.of();
+        }
+        return merge(knownPhiMatcher.detect(text, Tokenizer.tokenize(text), known));
     }
 
     /** Names that only their context gives away: speakers, people addressed, relatives' owners. */

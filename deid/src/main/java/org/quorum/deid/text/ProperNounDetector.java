@@ -24,6 +24,9 @@ import org.quorum.deid.text.lexicon.PhiLexicon;
  */
 final class ProperNounDetector {
 
+    /** The word lists of this detector ({@code proper-noun-words.tsv} beside this class). */
+    private static final WordLists WORDS = WordLists.load("proper-noun-words.tsv");
+
     private enum Kind {
         /** Not a capitalised word, or a word listed as never PHI. */
         NONE,
@@ -56,352 +59,36 @@ final class ProperNounDetector {
         LOWER_UNKNOWN
     }
 
-    private static final Set<String> TITLES =
-            Set.of(
-                    "dr",
-                    "mr",
-                    "mrs",
-                    "ms",
-                    "mx",
-                    "miss",
-                    "prof",
-                    "professor",
-                    "doctor",
-                    "sir",
-                    "dame",
-                    "madam",
-                    "mme",
-                    "mlle",
-                    "herr",
-                    "frau",
-                    "rev",
-                    "fr",
-                    "sr",
-                    "sra",
-                    "srta");
-    private static final Set<String> PARTICLES =
-            Set.of(
-                    "van", "von", "de", "da", "del", "della", "der", "den", "di", "du", "la", "le",
-                    "dos", "das", "do", "bin", "ibn", "al", "el", "ter", "ten", "y", "zu", "af",
-                    "av");
+    private static final Set<String> TITLES = WORDS.set("titles");
+    private static final Set<String> PARTICLES = WORDS.set("particles");
 
     /** Words that close an organisation's name whatever comes before them. */
-    private static final Set<String> STRONG_ORG_MARKERS =
-            Set.of(
-                    "hospital",
-                    "hospitals",
-                    "clinic",
-                    "clinics",
-                    "university",
-                    "college",
-                    "institute",
-                    "foundation",
-                    "partners",
-                    "associates",
-                    "technologies",
-                    "software",
-                    "solutions",
-                    "labs",
-                    "laboratories",
-                    "pharmaceuticals",
-                    "bank",
-                    "corporation",
-                    "corp",
-                    "inc",
-                    "incorporated",
-                    "llc",
-                    "llp",
-                    "ltd",
-                    "limited",
-                    "company",
-                    "plc",
-                    "gmbh",
-                    "consulting",
-                    "holdings",
-                    "enterprises",
-                    "industries",
-                    "ventures",
-                    "agency",
-                    "orchestra",
-                    "sons",
-                    "brothers",
-                    "markets",
-                    "insurance",
-                    "school",
-                    "academy");
+    private static final Set<String> STRONG_ORG_MARKERS = WORDS.set("strong-org-markers");
 
     /** Words that make a capitalised run an organisation when something else says it is a name. */
-    private static final Set<String> ORG_MARKERS =
-            Set.of(
-                    "center",
-                    "centre",
-                    "medical",
-                    "health",
-                    "healthcare",
-                    "group",
-                    "technology",
-                    "systems",
-                    "laboratory",
-                    "pharmacy",
-                    "regional",
-                    "memorial",
-                    "services",
-                    "service",
-                    "research",
-                    "international",
-                    "network",
-                    "church",
-                    "practice",
-                    "surgery",
-                    "finance",
-                    "data");
+    private static final Set<String> ORG_MARKERS = WORDS.set("org-markers");
 
     /**
      * Street words written before the name in many languages: "Via Roma 5", "ul. Polna 3", "Rue de
      * Lyon".
      */
-    private static final Set<String> STREET_PREFIXES =
-            Set.of(
-                    "via",
-                    "viale",
-                    "vicolo",
-                    "piazza",
-                    "corso",
-                    "rue",
-                    "avenue",
-                    "boulevard",
-                    "calle",
-                    "avenida",
-                    "avda",
-                    "rua",
-                    "travessa",
-                    "praça",
-                    "strada",
-                    "ul",
-                    "ulica",
-                    "al",
-                    "aleja",
-                    "os",
-                    "osiedle",
-                    "plac",
-                    "utca",
-                    "str",
-                    "ulitsa",
-                    "odos",
-                    "carrer",
-                    "paseo",
-                    "camino");
+    private static final Set<String> STREET_PREFIXES = WORDS.set("street-prefixes");
 
-    private static final Set<String> LEGAL_FORMS =
-            Set.of(
-                    "inc",
-                    "incorporated",
-                    "llc",
-                    "llp",
-                    "ltd",
-                    "limited",
-                    "corp",
-                    "corporation",
-                    "plc",
-                    "gmbh",
-                    "ag",
-                    "co",
-                    "company",
-                    "sa",
-                    "nv",
-                    "bv",
-                    "oy",
-                    "ab",
-                    "as",
-                    "aps",
-                    "kft",
-                    "srl",
-                    "spa",
-                    "sas",
-                    "pty");
-    private static final Set<String> STREET_SUFFIXES =
-            Set.of(
-                    "street",
-                    "avenue",
-                    "road",
-                    "boulevard",
-                    "lane",
-                    "drive",
-                    "court",
-                    "place",
-                    "terrace",
-                    "circle",
-                    "way",
-                    "highway",
-                    "parkway",
-                    "square",
-                    "trail",
-                    "crescent",
-                    "alley",
-                    "plaza",
-                    "st",
-                    "ave",
-                    "rd",
-                    "blvd",
-                    "ln",
-                    "ct",
-                    "pl",
-                    "hwy",
-                    "pkwy");
-    private static final Set<String> NAME_CUES =
-            Set.of(
-                    "name is",
-                    "named",
-                    "called",
-                    "name",
-                    "names are",
-                    "patient",
-                    "pt",
-                    "son",
-                    "daughter",
-                    "wife",
-                    "husband",
-                    "mother",
-                    "father",
-                    "brother",
-                    "sister",
-                    "friend",
-                    "partner",
-                    "spouse",
-                    "fiance",
-                    "fiancee",
-                    "grandson",
-                    "granddaughter",
-                    "grandmother",
-                    "grandfather",
-                    "aunt",
-                    "uncle",
-                    "niece",
-                    "nephew",
-                    "cousin",
-                    "guardian",
-                    "caregiver",
-                    "contact",
-                    "dear",
-                    "signed",
-                    "attending",
-                    "resident",
-                    "physician",
-                    "surgeon",
-                    "nurse",
-                    "provider",
-                    "pcp",
-                    "referred by",
-                    "seen by",
-                    "by",
-                    "with",
-                    "hi",
-                    "hello",
-                    "thanks",
-                    "user",
-                    "customer",
-                    "author",
-                    "directed by",
-                    "written by",
-                    "starring",
-                    "featuring",
-                    "named him",
-                    "named her",
-                    "call me",
-                    "called me",
-                    "call him",
-                    "call her",
-                    "maiden name is",
-                    "last name is",
-                    "first name is",
-                    "surname");
-    private static final Set<String> PLACE_CUES =
-            Set.of(
-                    "in",
-                    "at",
-                    "from",
-                    "to",
-                    "near",
-                    "visiting",
-                    "visited",
-                    "toward",
-                    "towards",
-                    "outside",
-                    "around",
-                    "lives in",
-                    "living in",
-                    "moved to",
-                    "born in",
-                    "resides in",
-                    "travelling to",
-                    "traveling to",
-                    "trip to",
-                    "city of",
-                    "town of",
-                    "county",
-                    "village of",
-                    "here from");
+    private static final Set<String> LEGAL_FORMS = WORDS.set("legal-forms");
+    private static final Set<String> STREET_SUFFIXES = WORDS.set("street-suffixes");
+    private static final Set<String> NAME_CUES = WORDS.set("name-cues");
+    private static final Set<String> PLACE_CUES = WORDS.set("place-cues");
 
     /**
      * Movement to or from somewhere: what follows is a place even when it is also an English word
      * ("flew to Coles", "returned to Mill Village", "I'm in Den Haag").
      */
-    private static final Set<String> TRAVEL_CUES =
-            Set.of(
-                    "flew to",
-                    "flew into",
-                    "flown to",
-                    "returned to",
-                    "arrived at",
-                    "arrived in",
-                    "moved to",
-                    "moved from",
-                    "moved here from",
-                    "relocated to",
-                    "originally from",
-                    "travelled to",
-                    "traveled to",
-                    "trip to",
-                    "drove to",
-                    "i'm in",
-                    "i am in",
-                    "we're in",
-                    "we are in");
+    private static final Set<String> TRAVEL_CUES = WORDS.set("travel-cues");
 
     /** Cues strong enough to make a lower-case word a name. */
-    private static final Set<String> LOWER_CASE_NAME_CUES =
-            Set.of(
-                    "name is",
-                    "named",
-                    "called",
-                    "call me",
-                    "called me",
-                    "named him",
-                    "named her",
-                    "maiden name is",
-                    "last name is",
-                    "first name is",
-                    "surname",
-                    "name",
-                    "dear",
-                    "hi",
-                    "hello",
-                    "signed");
+    private static final Set<String> LOWER_CASE_NAME_CUES = WORDS.set("lower-case-name-cues");
 
-    private static final Set<String> EMPLOYER_CUES =
-            Set.of(
-                    "work for",
-                    "works for",
-                    "worked for",
-                    "working for",
-                    "work at",
-                    "works at",
-                    "worked at",
-                    "employed by",
-                    "employed at",
-                    "employer",
-                    "employer is",
-                    "job at");
+    private static final Set<String> EMPLOYER_CUES = WORDS.set("employer-cues");
     private static final Pattern PERSON_VERB_AFTER =
             Pattern.compile(
                     "^\\s+(?:lives|lived|resides|resided|says|said"
@@ -418,89 +105,7 @@ final class ProperNounDetector {
      * Words that follow a clinical eponym: "Murphy's sign", "Graves disease", "Swan-Ganz catheter",
      * "Glasgow Coma Scale". A capitalised word before one of them names a sign, not a person.
      */
-    private static final Set<String> EPONYM_HEADS =
-            Set.of(
-                    "sign",
-                    "signs",
-                    "disease",
-                    "syndrome",
-                    "score",
-                    "scale",
-                    "catheter",
-                    "procedure",
-                    "test",
-                    "maneuver",
-                    "manoeuvre",
-                    "reflex",
-                    "criteria",
-                    "classification",
-                    "fracture",
-                    "tube",
-                    "lymphoma",
-                    "sarcoma",
-                    "tumor",
-                    "tumour",
-                    "palsy",
-                    "phenomenon",
-                    "node",
-                    "nodes",
-                    "cell",
-                    "cells",
-                    "ulcer",
-                    "esophagus",
-                    "diverticulum",
-                    "triad",
-                    "repair",
-                    "operation",
-                    "incision",
-                    "point",
-                    "monitor",
-                    "drain",
-                    "stain",
-                    "index",
-                    "rule",
-                    "method",
-                    "technique",
-                    "position",
-                    "anomaly",
-                    "malformation",
-                    "aneurysm",
-                    "cyst",
-                    "gland",
-                    "duct",
-                    "canal",
-                    "membrane",
-                    "body",
-                    "bodies",
-                    "virus",
-                    "encephalopathy",
-                    "dementia",
-                    "chorea",
-                    "ataxia",
-                    "dystrophy",
-                    "block",
-                    "murmur",
-                    "shunt",
-                    "valve",
-                    "coma",
-                    "questionnaire",
-                    "inventory",
-                    "equation",
-                    "formula",
-                    "law",
-                    "solution",
-                    "bandage",
-                    "splint",
-                    "forceps",
-                    "retractor",
-                    "clamp",
-                    "needle",
-                    "stockings",
-                    "mask",
-                    "view",
-                    "angle",
-                    "line",
-                    "lines");
+    private static final Set<String> EPONYM_HEADS = WORDS.set("eponym-heads");
 
     private static final Pattern CONTRACTION =
             Pattern.compile("(?i)(.+?)(?:n['\u2019]t|['\u2019](?:re|ll|ve|d|m|t|mon))");
@@ -574,6 +179,9 @@ final class ProperNounDetector {
             return Kind.NONE;
         }
         String lower = text.toLowerCase(Locale.ROOT);
+        if (isCode(token.text())) {
+            return Kind.NONE; // "SpO2", "FiO2", "HbA1c", "CHA2DS2": measurements, not names
+        }
         if (text.chars().anyMatch(Character::isDigit)) {
             return Kind
                     .NONE; // "GB37LTXZ…", "B12": codes, not words (a numeric tail alone is stripped
@@ -652,7 +260,8 @@ final class ProperNounDetector {
                 || lexicon.isNotPhi(lower)
                 || lexicon.isCalendarWord(lower)
                 || lexicon.isCommonWord(lower)
-                || !lower.chars().allMatch(Character::isLetter)) {
+                || !lower.chars().allMatch(Character::isLetter)
+                || hasMedicalSuffix(lower)) {
             return Kind.NONE;
         }
         return lexicon.isPersonName(lower) ? Kind.LOWER_NAME : Kind.LOWER_UNKNOWN;
@@ -1143,7 +752,7 @@ final class ProperNounDetector {
                 || kind == Kind.STREET;
     }
 
-    private static void emit(
+    private void emit(
             String text,
             List<Token> tokens,
             int from,
@@ -1160,6 +769,9 @@ final class ProperNounDetector {
                     // or place
                 }
             }
+            if (eponymHeadFollows(text, tokens, to)) {
+                return; // "Duchenne muscular dystrophy", "Mobitz type II block"
+            }
         }
         int start = tokens.get(from).start();
         int end = tokens.get(to).end();
@@ -1169,6 +781,66 @@ final class ProperNounDetector {
         if (end > start) {
             spans.add(new PhiSpan(start, end, type, rule));
         }
+    }
+
+    /**
+     * A clinical head noun up to three words after {@code last}, the words between lower case,
+     * numbers or Roman numerals, with only spaces and hyphens between them: one noun phrase.
+     */
+    private boolean eponymHeadFollows(String text, List<Token> tokens, int last) {
+        for (int k = last + 1; k <= Math.min(last + 3, tokens.size() - 1); k++) {
+            String gap = text.substring(tokens.get(k - 1).end(), tokens.get(k).start());
+            if (!gap.isEmpty() && !gap.isBlank() && !gap.equals("-") && !gap.equals("'s ")) {
+                if (!(gap.equals("'s ") || gap.equals("\u2019s "))) {
+                    return false;
+                }
+            }
+            if (gap.contains("\n")) {
+                return false;
+            }
+            Token token = tokens.get(k);
+            if (EPONYM_HEADS.contains(token.lower())) {
+                return true;
+            }
+            String previous = tokens.get(k - 1).lower();
+            boolean modifier =
+                    !token.isCapitalized()
+                            // "Ortolani and Barlow maneuver": eponyms coordinated before the head
+                            || previous.equals("and")
+                            || previous.equals("or")
+                            || lexicon.isCommonWord(token.lower())
+                            || ROMAN.matcher(token.text()).matches()
+                            || token.text().chars().allMatch(Character::isDigit);
+            if (!modifier) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static final Pattern ROMAN = Pattern.compile("(?:I{1,3}|IV|V|VI{0,3}|IX|X)");
+
+    /** A token mixing letters and digits with a capital inside: a code or measurement. */
+    static boolean isCode(String token) {
+        boolean digit = false;
+        boolean innerCapital = false;
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            digit |= Character.isDigit(c);
+            innerCapital |= i > 0 && Character.isUpperCase(c);
+        }
+        return digit && innerCapital;
+    }
+
+    private static final Set<String> MEDICAL_SUFFIXES = WORDS.set("medical-suffixes");
+
+    private static boolean hasMedicalSuffix(String lower) {
+        for (int i = 1; i < lower.length() - 2; i++) {
+            if (MEDICAL_SUFFIXES.contains(lower.substring(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean endsWithPossessive(Token token) {

@@ -2,6 +2,7 @@ package org.quorum.deid.text;
 
 import java.time.Clock;
 import java.time.LocalDate;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -78,7 +79,64 @@ public final class TextDeidentifier {
      * @param known what the record holds; its patient key selects the date offset
      */
     public DeidentifiedText deidentify(String text, KnownPhi known) {
-        List<PhiSpan> spans = detector.detect(text, known);
+        return replace(text, known, detector.detect(text, known));
+    }
+
+    /**
+     * Replaces only the record's known PHI ({@link PhiDetector#detectKnown}): for coded meanings
+     * and labels, where the general rules would remove terminology.
+     */
+    public DeidentifiedText deidentifyKnown(String text, KnownPhi known) {
+        return replace(text, known, detector.detectKnown(text, known));
+    }
+
+    /**
+     * De-identifies marked-up text (HTML, RTF) without touching its markup: detection runs on the
+     * text with every markup character blanked, so offsets stay aligned; a replacement goes where
+     * the PHI's first run of text was, the rest of the PHI's text is dropped, the markup between
+     * stays.
+     *
+     * @param markup the positions of {@code text} that are markup, not words
+     */
+    public DeidentifiedText deidentifyMarkedUp(String text, KnownPhi known, BitSet markup) {
+        char[] shadow = text.toCharArray();
+        for (int i = markup.nextSetBit(0);
+                i >= 0 && i < shadow.length;
+                i = markup.nextSetBit(i + 1)) {
+            shadow[i] = ' ';
+        }
+        String plain = new String(shadow);
+        List<PhiSpan> spans = detector.detect(plain, known);
+        Integer offset = offsetFor(known);
+        StringBuilder out = new StringBuilder(text.length() + 16 * spans.size());
+        int position = 0;
+        for (PhiSpan span : spans) {
+            out.append(text, position, span.start());
+            String value =
+                    plain.substring(span.start(), span.end()).replaceAll("\\s+", " ").strip();
+            String replacement = replacement(value, span.type(), offset);
+            boolean placed = false;
+            for (int i = span.start(); i < span.end(); i++) {
+                if (markup.get(i)) {
+                    out.append(text.charAt(i));
+                } else if (!placed) {
+                    out.append(replacement);
+                    placed = true;
+                }
+            }
+            position = span.end();
+        }
+        out.append(text, position, text.length());
+        return new DeidentifiedText(out.toString(), PhiDetector.countByType(spans));
+    }
+
+    private Integer offsetFor(KnownPhi known) {
+        return options.datePolicy() == DatePolicy.DATE_SHIFT
+                ? known.patientKey().map(keys::dateOffsetDays).orElse(null)
+                : null;
+    }
+
+    private DeidentifiedText replace(String text, KnownPhi known, List<PhiSpan> spans) {
         Integer offset =
                 options.datePolicy() == DatePolicy.DATE_SHIFT
                         ? known.patientKey().map(keys::dateOffsetDays).orElse(null)
@@ -112,7 +170,10 @@ public final class TextDeidentifier {
                     keys.chooseSurrogate("organization", value, lexicon.surrogateOrganizations());
             // 164.514(b)(2)(i)(C): ages over 89 are aggregated into a single category of 90 or
             // older.
-            case AGE -> value.chars().allMatch(Character::isDigit) ? "90+" : type.tag();
+            case AGE ->
+                    value.matches("\\d+\\p{L}*")
+                            ? "90+" + value.replaceAll("^\\d+", "")
+                            : type.tag();
             case PHONE, FAX -> surrogateDigitsInLayout("telecom", value, null);
             // SSA never issues area numbers 900-999: a surrogate there is nobody's SSN.
             case SSN -> surrogateDigitsInLayout("ssn", value, "9");

@@ -227,4 +227,94 @@ class PhiDetectorTest {
                 .containsEntry("999945397", PhiType.SSN)
                 .doesNotContainKey("will");
     }
+
+    // --- issue 11: general rules, each on sentences of its own ---------------------------------
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "Seen by ortho for Dupuytren contracture of the right hand.",
+                "Positive Ortolani and Barlow maneuver on the left.",
+                "ECG shows Wolff-Parkinson-White pattern; history of Parkinson disease.",
+                "Stage IIA Hodgkin lymphoma, Crohn disease in remission.",
+                "Glasgow Coma Scale 14 on arrival, Apgar 8 and 9.",
+                "Known Duchenne muscular dystrophy; Mobitz type II block on telemetry.",
+                "SpO2 97% on RA, BP 120/80, HR 88, FiO2 40%.",
+                "Started Lasix 20 mg and Keppra 500 mg, continue Eliquis 2.5 mg BID.",
+                "Labs: Na 134, K 3.9, NIHSS 4, MMSE 24/30, APACHE II 18.",
+                "MRI: disc bulge at L4-L5 and L5-S1 with radiculopathy."
+            })
+    void leaves_eponyms_vital_signs_doses_scores_and_spine_levels(String sentence) {
+        assertThat(found(sentence)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"3/16", "03/16", "the 16th", "Mar 16th", "16 March"})
+    void finds_dates_without_a_year(String date) {
+        String text = "Seen on " + date + " at the clinic.";
+        Map<String, PhiType> spans = found(text);
+        String expected = date.startsWith("the ") ? date.substring(4) : date;
+        assertThat(spans).containsEntry(expected, PhiType.DATE);
+    }
+
+    @Test
+    void a_slash_after_a_score_or_blood_pressure_is_no_date() {
+        assertThat(found("Pain 6/10, Apgars 7/9, BP 118/76.")).doesNotContainValue(PhiType.DATE);
+        assertThat(found("The 5th percentile and the 3rd degree tear.")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "a 97 yo man",
+                "a 97yo man",
+                "97 y/o",
+                "a 103-year-old",
+                "ninety-seven years old",
+                "one hundred and two y/o",
+                "she turns 97 next week"
+            })
+    void finds_ages_over_89_in_digits_and_words(String phrase) {
+        assertThat(found("Patient is " + phrase + ".")).containsValue(PhiType.AGE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "913/541-5017",
+                "(913) 541-5017",
+                "(913)541-5017",
+                "913.541.5017",
+                "913 541 5017",
+                "+1 913 541 5017",
+                "1-913-541-5017",
+                "913-541-5017 ext. 204"
+            })
+    void finds_phone_numbers_in_every_punctuation(String phone) {
+        assertThat(found("Call back on " + phone + " today.")).containsEntry(phone, PhiType.PHONE);
+    }
+
+    @Test
+    void finds_organisations_by_their_kind_in_any_case() {
+        // "Terrace" is also a street word: the span may be typed as an address; it goes either way.
+        assertThat(found("Lives at Maple Terrace Care Home since May."))
+                .containsKey("Maple Terrace Care Home");
+        assertThat(found("Referred to Autumn Grove hospice."))
+                .containsEntry("Autumn Grove hospice", PhiType.ORGANIZATION);
+        assertThat(found("Works for HOLLISTER FREIGHT LINES as a driver."))
+                .containsEntry("HOLLISTER FREIGHT LINES", PhiType.ORGANIZATION);
+    }
+
+    @Test
+    void finds_identifiers_with_prefixes_and_suffixes_whole() {
+        assertThat(found("Accession RAD-2016-501307 and 320564-MR reviewed."))
+                .containsKeys("RAD-2016-501307", "320564-MR");
+    }
+
+    @Test
+    void finds_initials_that_sign_a_note_and_dotted_initials() {
+        assertThat(found("Report given to night nurse.\n-JD")).containsEntry("JD", PhiType.NAME);
+        assertThat(found("Seen with T.D.G. in clinic.")).containsEntry("T.D.G.", PhiType.NAME);
+        assertThat(found("Take one tablet b.i.d. and P.R.N.")).isEmpty();
+    }
 }

@@ -31,6 +31,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.quorum.dicom.render.DicomRenderer;
+import org.quorum.dicom.render.RenderOptions;
 import org.quorum.dicom.store.DicomQuery;
 import org.quorum.dicom.store.DicomStore;
 import org.quorum.dicom.store.DicomStoreException;
@@ -60,6 +62,7 @@ public final class DicomWebResource {
     private final DicomStore store;
     private final DicomWebAccess access;
     private final long maxStowBytes;
+    private final DicomRenderer renderer = new DicomRenderer();
 
     DicomWebResource(DicomStore store, DicomWebAccess access, long maxStowBytes) {
         this.store = store;
@@ -418,6 +421,95 @@ public final class DicomWebResource {
                         HttpHeaders.CONTENT_TYPE,
                         "multipart/related; type=\"" + DICOM + "\"; boundary=" + boundary)
                 .build();
+    }
+
+    // ---- rendered resources (PS3.18 §9.5.1.2.1: instance and frame)
+    // -------------------------------
+
+    @GET
+    @Path("studies/{study}/series/{series}/instances/{instance}/rendered")
+    public Response renderedInstance(
+            @PathParam("study") String study,
+            @PathParam("series") String series,
+            @PathParam("instance") String instance,
+            @Context UriInfo uri,
+            @Context HttpHeaders headers) {
+        return rendered(uid(study), uid(series), uid(instance), "1", uri, headers);
+    }
+
+    @GET
+    @Path("studies/{study}/series/{series}/instances/{instance}/frames/{frames}/rendered")
+    public Response renderedFrame(
+            @PathParam("study") String study,
+            @PathParam("series") String series,
+            @PathParam("instance") String instance,
+            @PathParam("frames") String frames,
+            @Context UriInfo uri,
+            @Context HttpHeaders headers) {
+        return rendered(uid(study), uid(series), uid(instance), frames, uri, headers);
+    }
+
+    private Response rendered(
+            String study,
+            String series,
+            String instance,
+            String frames,
+            UriInfo uri,
+            HttpHeaders headers) {
+        String mediaType = renderedMediaType(uri, headers);
+        int frame;
+        try {
+            frame = Integer.parseInt(frames);
+        } catch (NumberFormatException e) {
+            throw DicomWebException.badRequest(
+                    "Give one frame number (1-based): several frames are not rendered into one"
+                            + " image here");
+        }
+        RenderOptions options;
+        try {
+            var query = uri.getQueryParameters();
+            options =
+                    RenderOptions.parse(
+                            mediaType,
+                            query.getFirst("window"),
+                            query.getFirst("viewport"),
+                            query.getFirst("quality"));
+        } catch (IllegalArgumentException e) {
+            throw DicomWebException.badRequest(e.getMessage());
+        }
+        access.checkStudy(Operation.READ, study);
+        InstanceEntity stored = instances(study, Optional.of(series), Optional.of(instance)).get(0);
+        try {
+            byte[] image = renderer.render(dataset(stored), frame, options);
+            return Response.ok(image).header(HttpHeaders.CONTENT_TYPE, mediaType).build();
+        } catch (DicomRenderer.RenderException e) {
+            throw DicomWebException.notFound(e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw DicomWebException.badRequest(e.getMessage());
+        }
+    }
+
+    /**
+     * PS3.18 §8.3.5.1: image/jpeg by default; image/png on request (Accept header or the {@code
+     * accept} query parameter).
+     */
+    private static String renderedMediaType(UriInfo uri, HttpHeaders headers) {
+        String query = uri.getQueryParameters().getFirst("accept");
+        List<MediaRange> ranges =
+                query != null ? MediaRange.parseList(List.of(query)) : acceptable(headers);
+        if (ranges.isEmpty()) {
+            return RenderOptions.JPEG;
+        }
+        for (MediaRange range : ranges) {
+            if (range.admits("image", "jpeg")) {
+                return RenderOptions.JPEG;
+            }
+            if (range.admits("image", "png")) {
+                return RenderOptions.PNG;
+            }
+        }
+        throw DicomWebException.notAcceptable(
+                "Rendered images are served as image/jpeg or image/png");
     }
 
     @GET

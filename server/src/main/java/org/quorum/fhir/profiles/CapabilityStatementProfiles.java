@@ -29,6 +29,12 @@ public final class CapabilityStatementProfiles {
         }
         statement.getSoftware().setName("Quorum").setVersion(version);
         statement.getImplementation().setDescription("Quorum clinical AI label server");
+        // HAPI's response highlighter advertises html/json, html/xml and html/turtle: not media
+        // types, while R4 binds CapabilityStatement.format to MimeType (BCP 13, required). A
+        // browser still gets the highlighted page by asking for text/html.
+        statement
+                .getFormat()
+                .removeIf(f -> f.getValue() != null && f.getValue().startsWith("html/"));
         for (CapabilityStatement.CapabilityStatementRestComponent rest : statement.getRest()) {
             for (CapabilityStatement.CapabilityStatementRestResourceComponent resource :
                     rest.getResource()) {

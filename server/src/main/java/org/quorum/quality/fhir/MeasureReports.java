@@ -65,9 +65,28 @@ final class MeasureReports {
         return new CodeableConcept(new Coding(system, code, display)).setText(display);
     }
 
-    static CodeableConcept statistic(String code, String display) {
-        return concept(QuorumProfiles.CS_QUALITY_STATISTIC, code, display);
+    /**
+     * A statistic: the coding carries the code system's display (validators check it); {@code text}
+     * may name the variant, e.g. "Krippendorff's alpha (nominal)".
+     */
+    static CodeableConcept statistic(String code, String text) {
+        String display = STATISTIC_DISPLAYS.get(code);
+        if (display == null) {
+            throw new IllegalArgumentException("Not in quorum-quality-statistic: " + code);
+        }
+        return new CodeableConcept(new Coding(QuorumProfiles.CS_QUALITY_STATISTIC, code, display))
+                .setText(text);
     }
+
+    /** The displays of CodeSystem quorum-quality-statistic (fhir-profiles). */
+    private static final java.util.Map<String, String> STATISTIC_DISPLAYS =
+            java.util.Map.of(
+                    "percent-agreement", "Percent agreement",
+                    "cohen-kappa", "Cohen's kappa",
+                    "fleiss-kappa", "Fleiss' kappa",
+                    "krippendorff-alpha", "Krippendorff's alpha",
+                    "composition", "Data set composition",
+                    "class-prevalence", "Class prevalence");
 
     static CodeableConcept stratifier(String code, String display) {
         return concept(QuorumProfiles.CS_QUALITY_STRATIFIER, code, display);

@@ -13,8 +13,10 @@ import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import org.quorum.audit.AuditRecord;
 import org.quorum.audit.AuditService;
+import org.quorum.security.AuthorizationCodeFlow;
 import org.quorum.security.SecurityService;
 import org.quorum.security.StateUnavailableException;
+import org.quorum.security.TokenEndpoint;
 import org.quorum.security.TokenResponse;
 
 /**
@@ -115,6 +117,127 @@ public final class AuthEndpoints {
                                 });
             }
         };
+    }
+
+    /**
+     * {@code /auth/authorize}: GET shows the sign-in page for a checked authorization request
+     * (authorization code with PKCE, {@link AuthorizationCodeFlow}); POST signs the user in and
+     * sends the browser back to the app with a code. Errors about the client or the redirect URI
+     * are shown here, never sent to an unchecked address (RFC 6749 §4.1.2.1).
+     */
+    public HttpHandler authorize() {
+        return new HttpHandler() {
+            @Override
+            public void handleRequest(HttpServerExchange exchange) {
+                if (exchange.isInIoThread()) {
+                    exchange.dispatch(this);
+                    return;
+                }
+                exchange.getResponseHeaders()
+                        .put(
+                                new HttpString("Content-Security-Policy"),
+                                SignInPage.CONTENT_SECURITY_POLICY)
+                        .put(Headers.CACHE_CONTROL, "no-store");
+                if (exchange.getRequestMethod().equals(Methods.GET)) {
+                    Map<String, String> params = new java.util.LinkedHashMap<>();
+                    exchange.getQueryParameters()
+                            .forEach((name, values) -> params.put(name, values.getFirst()));
+                    checked(exchange, params)
+                            .ifPresent(
+                                    request ->
+                                            html(
+                                                    exchange,
+                                                    200,
+                                                    SignInPage.form(params, null, null)));
+                } else if (exchange.getRequestMethod().equals(Methods.POST)) {
+                    exchange.startBlocking();
+                    String body;
+                    try {
+                        body =
+                                new String(
+                                        exchange.getInputStream().readNBytes(64 * 1024),
+                                        StandardCharsets.UTF_8);
+                    } catch (java.io.IOException e) {
+                        html(exchange, 400, SignInPage.problem("The form could not be read."));
+                        return;
+                    }
+                    Map<String, String> params = new java.util.LinkedHashMap<>();
+                    TokenEndpoint.parseForm(body)
+                            .forEach((name, values) -> params.put(name, values.get(0)));
+                    checked(exchange, params)
+                            .ifPresent(request -> signIn(exchange, params, request));
+                } else {
+                    exchange.setStatusCode(405);
+                    exchange.getResponseHeaders().put(Headers.ALLOW, "GET, POST");
+                    exchange.endExchange();
+                }
+            }
+        };
+    }
+
+    private java.util.Optional<AuthorizationCodeFlow.Request> checked(
+            HttpServerExchange exchange, Map<String, String> params) {
+        try {
+            return java.util.Optional.of(security.codeFlow().check(params));
+        } catch (AuthorizationCodeFlow.RequestException e) {
+            if (e.redirect().isPresent()) {
+                exchange.setStatusCode(302);
+                exchange.getResponseHeaders().put(Headers.LOCATION, e.redirect().get());
+                exchange.endExchange();
+            } else {
+                html(exchange, 400, SignInPage.problem(e.getMessage()));
+            }
+            return java.util.Optional.empty();
+        }
+    }
+
+    private void signIn(
+            HttpServerExchange exchange,
+            Map<String, String> params,
+            AuthorizationCodeFlow.Request request) {
+        String username = params.getOrDefault("username", "");
+        char[] password = params.getOrDefault("password", "").toCharArray();
+        java.util.Optional<String> redirect;
+        hashing.acquireUninterruptibly();
+        try {
+            redirect = security.codeFlow().signIn(request, username, password);
+        } finally {
+            hashing.release();
+            java.util.Arrays.fill(password, '\0');
+        }
+        int status = redirect.isPresent() ? 302 : 401;
+        audit.record(
+                new AuditRecord(
+                        clock.instant(),
+                        "sign-in",
+                        AuditRecord.Action.EXECUTE,
+                        status,
+                        redirect.isPresent() ? "" : "sign-in refused",
+                        redirect.isPresent()
+                                ? java.util.Optional.of(username)
+                                : java.util.Optional.empty(),
+                        java.util.Optional.of(request.clientId()),
+                        List.of(),
+                        Optional.ofNullable(exchange.getSourceAddress())
+                                .map(a -> a.getAddress().getHostAddress()),
+                        exchange.getRequestPath(),
+                        List.of(),
+                        List.of(),
+                        Optional.empty()));
+        if (redirect.isPresent()) {
+            exchange.setStatusCode(302);
+            exchange.getResponseHeaders().put(Headers.LOCATION, redirect.get());
+            exchange.endExchange();
+        } else {
+            // One answer for unknown user, no password set and wrong password.
+            html(exchange, 401, SignInPage.form(params, username, "Wrong user name or password."));
+        }
+    }
+
+    private static void html(HttpServerExchange exchange, int status, String page) {
+        exchange.setStatusCode(status);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/html; charset=utf-8");
+        exchange.getResponseSender().send(page, StandardCharsets.UTF_8);
     }
 
     private static HttpHandler json(java.util.function.Supplier<String> body) {
