@@ -27,7 +27,7 @@ public final class QuorumCluster implements AutoCloseable {
 
     private final Path directory;
     private final PostgresCluster postgres;
-    private final Map<String, String> sharedSettings;
+    private final Map<String, String> sharedSettings = new HashMap<>();
     private final List<ServerProcess> nodes = new ArrayList<>();
     private final List<URI> nodeUrls = new ArrayList<>();
     private final List<Map<String, String>> nodeSettings = new ArrayList<>();
@@ -37,8 +37,19 @@ public final class QuorumCluster implements AutoCloseable {
     private QuorumCluster(int size) throws IOException, InterruptedException {
         directory = Files.createTempDirectory("quorum-cluster-");
         postgres = PostgresCluster.start();
+        try {
+            proxy = startNodes(size);
+        } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
+            // Nothing may outlive a failed start: the nodes that did start, PostgreSQL.
+            nodes.forEach(ServerProcess::close);
+            postgres.close();
+            throw e;
+        }
+    }
+
+    private HaProxy startNodes(int size) throws IOException, InterruptedException {
         int proxyPort = ServerProcess.freePort();
-        sharedSettings = new HashMap<>(postgres.quorumSettings(postgres.createDatabase("quorum")));
+        sharedSettings.putAll(postgres.quorumSettings(postgres.createDatabase("quorum")));
         sharedSettings.put(
                 "QUORUM_SECRETS_KEY_FILE", RunningServer.secretsKeyFile(directory).toString());
         Path dicom = Files.createDirectories(directory.resolve("dicom-shared"));
@@ -60,8 +71,14 @@ public final class QuorumCluster implements AutoCloseable {
         for (ServerProcess node : nodes) {
             node.awaitLine("Quorum is ready", START_TIMEOUT);
         }
-        proxy = HaProxy.start(proxyPort, nodeUrls);
-        awaitReady(proxy.url(), Duration.ofSeconds(60));
+        HaProxy started = HaProxy.start(proxyPort, nodeUrls);
+        try {
+            awaitReady(started.url(), Duration.ofSeconds(60));
+        } catch (AssertionError e) {
+            started.close();
+            throw e;
+        }
+        return started;
     }
 
     /** Starts {@code size} nodes, PostgreSQL and HAProxy; returns once HAProxy routes requests. */
