@@ -27,9 +27,11 @@ public final class ServerProcess implements AutoCloseable {
     private final List<String> output = new ArrayList<>();
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
+    private final Thread reader;
+
     private ServerProcess(Process process) {
         this.process = process;
-        Thread reader = new Thread(this::pump, "server-output");
+        this.reader = new Thread(this::pump, "server-output");
         reader.setDaemon(true);
         reader.start();
     }
@@ -152,6 +154,8 @@ public final class ServerProcess implements AutoCloseable {
             throw new AssertionError(
                     "Server did not exit within " + deadline + "; output:\n" + output());
         }
+        // The process is gone; its last lines may still be on their way through the pipe.
+        reader.join(TimeUnit.SECONDS.toMillis(10));
         return process.exitValue();
     }
 

@@ -239,6 +239,10 @@ public final class PhiDetector {
     }
 
     /** Merges overlapping spans; the merged span takes the most specific type (see PRECEDENCE). */
+    /** Types whose replacement replaces words, not only digits. */
+    private static final java.util.Set<PhiType> WORD_TYPES =
+            java.util.EnumSet.of(PhiType.NAME, PhiType.ADDRESS, PhiType.ORGANIZATION);
+
     static List<PhiSpan> merge(List<PhiSpan> spans) {
         if (spans.isEmpty()) {
             return List.of();
@@ -252,6 +256,16 @@ public final class PhiDetector {
             if (next.start() < current.end()) {
                 PhiType type = moreSpecific(current, next);
                 String rule = type == current.type() ? current.rule() : next.rule();
+                PhiSpan chosen = type == current.type() ? current : next;
+                PhiSpan other = chosen == current ? next : current;
+                if (!WORD_TYPES.contains(type)
+                        && WORD_TYPES.contains(other.type())
+                        && (other.start() < chosen.start() || other.end() > chosen.end())) {
+                    // A phone number or identifier replaces digits only: the words of an
+                    // address or name around it must not ride along unreplaced.
+                    type = other.type();
+                    rule = other.rule();
+                }
                 current =
                         new PhiSpan(
                                 current.start(), Math.max(current.end(), next.end()), type, rule);

@@ -105,4 +105,29 @@ class TextDeidentifierTest {
         assertThat(result.countsByType().get(PhiType.NAME)).isGreaterThanOrEqualTo(3);
         assertThat(result.toString()).doesNotContain("Szöllösy", "617-555-0199");
     }
+
+    @Test
+    void a_known_phone_number_inside_an_address_does_not_let_the_address_words_through() {
+        // The address cue takes "1 Elmwood Terrace, Springfield; call (217)555-0142" as one
+        // span; the known telephone inside it must not turn it into a digits-only replacement.
+        KnownPhi known =
+                KnownPhi.builder()
+                        .place("1 Elmwood Terrace")
+                        .place("Springfield")
+                        .telecom("(217)555-0142", PhiType.PHONE)
+                        .build();
+
+        String out =
+                deidentifier(SAFE_HARBOR)
+                        .deidentify(
+                                "She lives at 1 Elmwood Terrace, Springfield; call (217)555-0142.",
+                                known)
+                        .text();
+
+        assertThat(out)
+                .startsWith("She lives at ")
+                .doesNotContain("Elmwood")
+                .doesNotContain("Springfield")
+                .doesNotContain("555-0142");
+    }
 }
