@@ -1,6 +1,8 @@
 package org.quorum.cli;
 
 import org.quorum.fhir.QuorumVersion;
+import org.quorum.ops.backup.cli.BackupCommand;
+import org.quorum.ops.backup.cli.RestoreCommand;
 import org.quorum.quality.cli.AgreementCommand;
 import org.quorum.security.cli.ClientCommand;
 import org.quorum.security.cli.UserCommand;
@@ -19,6 +21,8 @@ import picocli.CommandLine.Command;
             ClientCommand.class,
             AgreementCommand.class,
             DeidCommand.class,
+            BackupCommand.class,
+            RestoreCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class QuorumCommand {

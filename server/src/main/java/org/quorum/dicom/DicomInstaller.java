@@ -34,14 +34,14 @@ public final class DicomInstaller {
                 new DicomIndex(platform.entityManagerFactory(), platform.transactionManager());
         DicomStore store =
                 new DicomStore(
-                        platform.settings().storage().dataDir().resolve("dicom"),
+                        platform.settings().storage().dicomDir(),
                         index,
                         new ImagingStudyMirror(platform.daos(), index));
 
         // Annotators appear in SRs under a keyed pseudonym: the de-identification secret's when
         // one is configured, else this installation's own random key.
         DeidKeyService observerKeys =
-                platform.settings().deid().keys().orElseGet(() -> localKeys(platform));
+                platform.settings().deid().keys().orElseGet(() -> localKeys(security));
         LabelSrPublisher srPublisher =
                 new LabelSrPublisher(
                         new DicomSrService(
@@ -89,14 +89,18 @@ public final class DicomInstaller {
         return store;
     }
 
-    private static DeidKeyService localKeys(Platform platform) {
+    private static DeidKeyService localKeys(SecurityCapability security) {
         try {
-            return DeidKeyService.fromKeyFile(
-                    LocalSecrets.loadOrCreate(
-                            platform.settings().storage().dataDir(), "sr-observer.key"));
+            // In the security store: every node gives an annotator the same pseudonym.
+            return new DeidKeyService(
+                    LocalSecrets.loadOrCreate(security.store(), LocalSecrets.SR_OBSERVER_KEY));
         } catch (IOException e) {
             throw new IllegalStateException(
-                    "Cannot create the local key sr-observer.key under the data directory", e);
+                    "Cannot create the local key "
+                            + LocalSecrets.SR_OBSERVER_KEY
+                            + " in "
+                            + security.store().location(),
+                    e);
         }
     }
 }

@@ -15,6 +15,7 @@ import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
 import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
 import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.apache.commons.dbcp2.BasicDataSource;
@@ -22,7 +23,9 @@ import org.quorum.audit.AuditOutbox;
 import org.quorum.config.QuorumSettings;
 import org.quorum.config.StorageSettings;
 import org.quorum.dicom.store.index.DicomIndex;
+import org.quorum.security.DatabaseReplayCache;
 import org.quorum.security.assignment.CaseAssignmentIndex;
+import org.quorum.storage.DatabaseMigrations;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -51,7 +54,10 @@ public class FhirJpaConfig {
     /** Quorum's own tables, in HAPI's persistence unit (same database, pool and transactions). */
     static final java.util.List<Class<?>> QUORUM_ENTITIES =
             java.util.stream.Stream.of(
-                            DicomIndex.ENTITIES, CaseAssignmentIndex.ENTITIES, AuditOutbox.ENTITIES)
+                            DicomIndex.ENTITIES,
+                            CaseAssignmentIndex.ENTITIES,
+                            AuditOutbox.ENTITIES,
+                            DatabaseReplayCache.ENTITIES)
                     .flatMap(java.util.List::stream)
                     .toList();
 
@@ -80,7 +86,8 @@ public class FhirJpaConfig {
             FhirContext fhirContext,
             JpaStorageSettings storageSettings,
             DataSource dataSource,
-            QuorumSettings settings) {
+            QuorumSettings settings,
+            DatabaseSchema schema) {
         LocalContainerEntityManagerFactoryBean factory =
                 HapiEntityManagerFactoryUtil.newEntityManagerFactory(
                         beanFactory, fhirContext, storageSettings);
@@ -94,6 +101,22 @@ public class FhirJpaConfig {
         return factory;
     }
 
+    /**
+     * The schema, migrated before Hibernate opens the database: on PostgreSQL by HAPI's migration
+     * tasks and Quorum's Flyway migrations ({@link DatabaseMigrations}); the embedded H2 database
+     * follows the entities ({@code hbm2ddl=update}).
+     */
+    @Bean
+    public DatabaseSchema databaseSchema(DataSource dataSource, QuorumSettings settings) {
+        if (settings.storage().database() == StorageSettings.Database.POSTGRESQL) {
+            return new DatabaseSchema(Optional.of(DatabaseMigrations.migrate(dataSource)));
+        }
+        return new DatabaseSchema(Optional.empty());
+    }
+
+    /** What the schema step did: the migration outcome on PostgreSQL. */
+    public record DatabaseSchema(Optional<DatabaseMigrations.Outcome> migrations) {}
+
     private static Properties hibernateProperties(StorageSettings storage) {
         Properties properties = new Properties();
         properties.put(
@@ -101,8 +124,11 @@ public class FhirJpaConfig {
                 storage.database() == StorageSettings.Database.H2
                         ? HapiFhirH2Dialect.class.getName()
                         : HapiFhirPostgresDialect.class.getName());
-        // The schema follows the entities (HAPI's starter does the same for H2 and PostgreSQL).
-        properties.put("hibernate.hbm2ddl.auto", "update");
+        // PostgreSQL: versioned migrations own the schema and Hibernate only checks that the
+        // entities fit it. The embedded H2 database follows the entities, as HAPI's starter does.
+        properties.put(
+                "hibernate.hbm2ddl.auto",
+                storage.database() == StorageSettings.Database.POSTGRESQL ? "validate" : "update");
         properties.put("hibernate.search.enabled", "false");
         properties.put("hibernate.format_sql", "false");
         properties.put("hibernate.show_sql", "false");

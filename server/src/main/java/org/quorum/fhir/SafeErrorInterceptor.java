@@ -12,6 +12,7 @@ import ca.uhn.fhir.rest.server.exceptions.NotImplementedOperationException;
 import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
 import java.util.Set;
 import java.util.UUID;
+import org.quorum.storage.DatabaseFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * reference. Client errors (4xx) and 501 Not Implemented pass unchanged: their messages tell the
  * caller what to fix. This is the one place where failures become HTTP statuses: a value the client
  * sent that HAPI cannot parse and lets escape as a plain {@link DataFormatException} (rather than a
- * 400) is answered 400 here.
+ * 400) is answered 400 here. A failure because the database is away is 503 with {@code
+ * Retry-After}: the request may be retried (a load balancer routes it to a ready node, or the
+ * database returns).
  */
 @Interceptor
 public final class SafeErrorInterceptor {
@@ -69,6 +72,19 @@ public final class SafeErrorInterceptor {
             // the caller needs that message, and it holds no internal detail.
             return null;
         }
+        if (DatabaseFailures.isUnavailable(failure)) {
+            LOG.warn(
+                    "Database unavailable on {} {}",
+                    request == null ? "?" : request.getRequestType(),
+                    request == null ? "?" : request.getRequestPath());
+            ServiceUnavailableException unavailable =
+                    new ServiceUnavailableException(
+                            "The server cannot reach its database right now; retry in a few"
+                                    + " seconds.");
+            unavailable.addResponseHeader(
+                    "Retry-After", Integer.toString(DatabaseFailures.RETRY_AFTER_SECONDS));
+            return unavailable;
+        }
         if (failure instanceof DataFormatException parse
                 && parse.getMessage() != null
                 && CLIENT_VALUE_CODES.stream().anyMatch(parse.getMessage()::startsWith)) {
@@ -90,5 +106,14 @@ public final class SafeErrorInterceptor {
                 "Internal server error (reference "
                         + reference
                         + "); the server log holds the details.");
+    }
+
+    /** HTTP 503: HAPI has no exception class of its own for it. */
+    static final class ServiceUnavailableException extends BaseServerResponseException {
+        private static final long serialVersionUID = 1L;
+
+        ServiceUnavailableException(String message) {
+            super(503, message);
+        }
     }
 }

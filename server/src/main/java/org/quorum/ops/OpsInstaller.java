@@ -4,11 +4,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.quorum.ops.backup.BackupHandler;
+import org.quorum.ops.backup.BackupWriter;
 import org.quorum.platform.Platform;
 import org.quorum.security.Role;
 import org.quorum.security.SecurityCapability;
 
-/** Operations: health checks (open) and Prometheus metrics (role-gated). */
+/**
+ * Operations: health checks (open), Prometheus metrics (role-gated) and the online backup of the
+ * embedded installation (project admins).
+ */
 public final class OpsInstaller {
 
     private OpsInstaller() {}
@@ -33,6 +38,17 @@ public final class OpsInstaller {
                                 Set.of(Role.PROJECT_ADMIN, Role.INTEGRATION, Role.AUDITOR),
                                 "metrics",
                                 platform.metrics().scrapeHandler()));
+        // A consistent online backup of the embedded installation (quorum backup calls it).
+        platform.exactRoute(
+                "/admin/backup",
+                security.http()
+                        .require(
+                                Set.of(Role.PROJECT_ADMIN),
+                                "backup",
+                                new BackupHandler(
+                                        platform.dataSource(),
+                                        platform.settings().storage(),
+                                        new BackupWriter(platform.clock()))));
         return health;
     }
 }

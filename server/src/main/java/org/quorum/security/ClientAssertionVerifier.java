@@ -50,9 +50,6 @@ public final class ClientAssertionVerifier {
     public static final List<JWSAlgorithm> ACCEPTED_ALGORITHMS =
             List.of(JWSAlgorithm.RS384, JWSAlgorithm.ES384, JWSAlgorithm.RS256, JWSAlgorithm.ES256);
 
-    /** At most this many assertion ids are remembered at once (each for five minutes at most). */
-    static final int MAX_REMEMBERED_ASSERTIONS = 100_000;
-
     private static final int MAX_ASSERTION_LENGTH = 16 * 1024;
 
     private final ClientRegistry clients;
@@ -61,7 +58,7 @@ public final class ClientAssertionVerifier {
     private final Clock clock;
     private final Duration clockSkew;
     private final Map<URI, RemoteJwks> remoteKeys = new ConcurrentHashMap<>();
-    private final Map<String, Instant> seenAssertions = new ConcurrentHashMap<>();
+    private final ReplayCache usedAssertions;
 
     /**
      * @param clients the registered clients
@@ -69,28 +66,38 @@ public final class ClientAssertionVerifier {
      * @param http client for fetching the JWKS of clients registered with a JWKS URL
      * @param clock the time source
      * @param clockSkew tolerance for {@code exp} and {@code nbf}
+     * @param usedAssertions the assertion ids already used (shared by the nodes of an installation)
      */
     public ClientAssertionVerifier(
             ClientRegistry clients,
             String tokenEndpoint,
             HttpClient http,
             Clock clock,
-            Duration clockSkew) {
+            Duration clockSkew,
+            ReplayCache usedAssertions) {
         this.clients = Objects.requireNonNull(clients, "clients");
         this.tokenEndpoint = TokenIssuer.requireText(tokenEndpoint, "tokenEndpoint");
         this.http = Objects.requireNonNull(http, "http");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.clockSkew = Objects.requireNonNull(clockSkew, "clockSkew");
+        this.usedAssertions = Objects.requireNonNull(usedAssertions, "usedAssertions");
     }
 
     /** With a default HTTP client and {@link TokenVerifier#DEFAULT_CLOCK_SKEW}. */
-    public ClientAssertionVerifier(ClientRegistry clients, String tokenEndpoint, Clock clock) {
+    public ClientAssertionVerifier(
+            ClientRegistry clients, String tokenEndpoint, Clock clock, ReplayCache usedAssertions) {
         this(
                 clients,
                 tokenEndpoint,
                 TokenVerifier.defaultHttpClient(),
                 clock,
-                TokenVerifier.DEFAULT_CLOCK_SKEW);
+                TokenVerifier.DEFAULT_CLOCK_SKEW,
+                usedAssertions);
+    }
+
+    /** As above, remembering used assertions in this process only. */
+    public ClientAssertionVerifier(ClientRegistry clients, String tokenEndpoint, Clock clock) {
+        this(clients, tokenEndpoint, clock, new InMemoryReplayCache());
     }
 
     public String tokenEndpoint() {
@@ -242,21 +249,15 @@ public final class ClientAssertionVerifier {
      */
     private void rememberOnce(String clientId, String jti, Instant forgetAt, Instant now)
             throws OAuthException {
-        if (seenAssertions.size() >= MAX_REMEMBERED_ASSERTIONS) {
-            seenAssertions.values().removeIf(t -> t.isBefore(now));
-            if (seenAssertions.size() >= MAX_REMEMBERED_ASSERTIONS) {
-                throw fail("too many client assertions in the last five minutes; retry later");
-            }
+        boolean first;
+        try {
+            first = usedAssertions.firstUse(clientId, jti, forgetAt, now);
+        } catch (StateUnavailableException e) {
+            throw e;
+        } catch (IllegalStateException e) {
+            throw fail(e.getMessage());
         }
-        String key = clientId + "\n" + jti;
-        Instant[] previous = new Instant[1];
-        seenAssertions.compute(
-                key,
-                (k, old) -> {
-                    previous[0] = old;
-                    return old != null && !old.isBefore(now) ? old : forgetAt;
-                });
-        if (previous[0] != null && !previous[0].isBefore(now)) {
+        if (!first) {
             throw fail("client_assertion was already used (jti replayed); make a new one");
         }
     }

@@ -47,17 +47,22 @@ public final class ClientRegistry {
     private volatile RegistryFile.Snapshot<RegisteredClient> snapshot;
 
     /**
-     * @param dataDir the data directory
-     * @throws IOException when the file cannot be read or is not valid
+     * @param store where the registry is kept
+     * @throws IOException when the document cannot be read or is not valid
      */
-    public ClientRegistry(Path dataDir) throws IOException {
+    public ClientRegistry(SecurityStore store) throws IOException {
         this.file =
                 new RegistryFile<>(
-                        SecureFiles.securityDir(dataDir).resolve(FILE_NAME),
+                        store.document(FILE_NAME, SecurityStore.Sensitivity.ORDINARY),
                         FORMAT,
                         "clients",
                         new Codec());
         this.snapshot = file.read();
+    }
+
+    /** The clients of the files under {@code <dataDir>/security}. */
+    public ClientRegistry(Path dataDir) throws IOException {
+        this(SecurityStore.files(dataDir));
     }
 
     public Optional<RegisteredClient> find(String clientId) {
@@ -134,8 +139,9 @@ public final class ClientRegistry {
         return true;
     }
 
-    public Path file() {
-        return file.path();
+    /** Where the registry is (a file's path, or its row in the database). */
+    public String location() {
+        return file.location();
     }
 
     private RegistryException notFound(String clientId) {
@@ -145,7 +151,7 @@ public final class ClientRegistry {
 
     @Override
     public String toString() {
-        return "ClientRegistry[" + file.path() + ", " + snapshot.entries().size() + " clients]";
+        return "ClientRegistry[" + file.location() + ", " + snapshot.entries().size() + " clients]";
     }
 
     private static final class Codec implements RegistryFile.Codec<RegisteredClient> {

@@ -19,7 +19,12 @@ public enum OAuthError {
     /** Quorum does not support this grant type. */
     UNSUPPORTED_GRANT_TYPE("unsupported_grant_type", 400),
     /** The scope is malformed or nothing of it can be granted. */
-    INVALID_SCOPE("invalid_scope", 400);
+    INVALID_SCOPE("invalid_scope", 400),
+    /**
+     * The server cannot answer now (its database is away). RFC 6749 §4.1.2.1 defines the code for
+     * the authorization endpoint; the token endpoint uses it with 503 and {@code Retry-After}.
+     */
+    TEMPORARILY_UNAVAILABLE("temporarily_unavailable", 503);
 
     private final String code;
     private final int httpStatus;

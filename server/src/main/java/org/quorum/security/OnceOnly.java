@@ -7,8 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Remembers one-time credentials (authorization codes, rotated refresh tokens) until they expire,
  * so that each is accepted once (RFC 6749 §4.1.2: "The client MUST NOT use the authorization code
- * more than once"). This implementation keeps them in the JVM: with several nodes a code redeemed
- * on one node must be remembered on all, which a database-backed implementation provides.
+ * more than once"). The server keeps them in the database with the used client assertions ({@link
+ * DatabaseReplayCache}), so that a code redeemed on one node is refused on all; {@link #inMemory}
+ * is for a single process and tests.
  */
 public interface OnceOnly {
 

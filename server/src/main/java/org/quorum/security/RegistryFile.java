@@ -9,18 +9,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * A registry persisted as one JSON file under {@code <data-dir>/security/}, shared by the server
- * (reads, and re-reads when the file changes) and the CLI (read-modify-write under a lock file,
- * then an atomic replace). Layout:
+ * A registry persisted as one JSON security document ({@link SecurityStore}: a file under {@code
+ * <data-dir>/security/}, or a row in the shared database), shared by the server (reads, and
+ * re-reads when the document changes) and the CLI (read-modify-write under the document's lock).
+ * Layout:
  *
  * <pre>
  * { "format": "quorum-users", "version": 1, "users": [ {...}, ... ] }
@@ -46,7 +44,7 @@ final class RegistryFile<T> {
     }
 
     /** The entries of one version of the file, in file order. */
-    record Snapshot<T>(Map<String, T> entries, SecureFiles.Stamp stamp) {}
+    record Snapshot<T>(Map<String, T> entries, Object stamp) {}
 
     @FunctionalInterface
     interface Change<T> {
@@ -54,35 +52,38 @@ final class RegistryFile<T> {
         void apply(Map<String, T> entries) throws RegistryException;
     }
 
-    private final Path file;
+    private final SecurityStore.SecureDocument file;
     private final String format;
     private final String arrayName;
     private final Codec<T> codec;
 
-    RegistryFile(Path file, String format, String arrayName, Codec<T> codec) {
+    RegistryFile(
+            SecurityStore.SecureDocument file, String format, String arrayName, Codec<T> codec) {
         this.file = file;
         this.format = format;
         this.arrayName = arrayName;
         this.codec = codec;
     }
 
-    Path path() {
-        return file;
+    /** Where the registry is, for messages. */
+    String location() {
+        return file.describe();
     }
 
-    SecureFiles.Stamp stamp() throws IOException {
-        return SecureFiles.stamp(file);
+    Object stamp() throws IOException {
+        return file.stamp();
     }
 
-    /** Reads the file; a missing file is an empty registry. */
+    /** Reads the registry; a missing document is an empty registry. */
     Snapshot<T> read() throws IOException {
-        SecureFiles.Stamp stamp = SecureFiles.stamp(file);
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            return new Snapshot<>(Map.of(), SecureFiles.Stamp.ABSENT);
+        java.util.Optional<SecurityStore.SecureDocument.Version> version = file.read();
+        if (version.isEmpty()) {
+            return new Snapshot<>(Map.of(), file.stamp());
         }
+        return parse(version.get().content(), version.get().stamp());
+    }
+
+    private Snapshot<T> parse(byte[] bytes, Object stamp) throws IOException {
         JsonNode root;
         try {
             root = JSON.readTree(bytes);
@@ -131,14 +132,18 @@ final class RegistryFile<T> {
      * lock so that two CLI invocations cannot lose each other's changes.
      */
     Snapshot<T> update(Change<T> change) throws IOException {
-        return SecureFiles.withLock(
-                file.resolveSibling("." + file.getFileName() + ".lock"),
-                () -> {
-                    Map<String, T> entries = new LinkedHashMap<>(read().entries());
-                    change.apply(entries);
-                    SecureFiles.writeAtomically(file, serialize(entries));
-                    return read();
-                });
+        SecurityStore.SecureDocument.Version written =
+                file.update(
+                        current -> {
+                            Map<String, T> entries =
+                                    new LinkedHashMap<>(
+                                            current.isEmpty()
+                                                    ? Map.of()
+                                                    : parse(current.get(), -1L).entries());
+                            change.apply(entries);
+                            return serialize(entries);
+                        });
+        return parse(written.content(), written.stamp());
     }
 
     private byte[] serialize(Map<String, T> entries) throws IOException {
@@ -153,6 +158,7 @@ final class RegistryFile<T> {
     }
 
     private RegistryException invalid(String what) {
-        return new RegistryException(RegistryException.Code.INVALID_FILE, file + " " + what);
+        return new RegistryException(
+                RegistryException.Code.INVALID_FILE, file.describe() + " " + what);
     }
 }

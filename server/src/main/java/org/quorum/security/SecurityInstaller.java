@@ -1,5 +1,8 @@
 package org.quorum.security;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Optional;
 import org.quorum.audit.AuditService;
 import org.quorum.platform.Platform;
 import org.quorum.security.assignment.CaseAssignmentIndex;
@@ -22,10 +25,21 @@ public final class SecurityInstaller {
     private SecurityInstaller() {}
 
     public static SecurityCapability install(Platform platform, AuditService audit) {
+        SecurityStore store;
+        try {
+            // Files for the embedded single node, the shared database with PostgreSQL.
+            store =
+                    SecurityStores.open(
+                            platform.settings().storage(), Optional.of(platform.dataSource()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot open the security state", e);
+        }
+        platform.onClose(store);
         SecurityService service =
                 SecurityService.create(
                         platform.settings().security(),
-                        platform.settings().storage().dataDir(),
+                        store,
+                        new DatabaseReplayCache(platform.dataSource()),
                         platform.clock());
         CaseAssignments assignments =
                 new CaseAssignments(
@@ -56,6 +70,9 @@ public final class SecurityInstaller {
         platform.exactRoute("/auth/jwks", auth.jwks());
         platform.exactRoute("/auth/authorize", auth.authorize());
         return new SecurityCapability(
-                service, assignments, new HttpGuards(service.verifier(), audit, platform.clock()));
+                service,
+                assignments,
+                new HttpGuards(service.verifier(), audit, platform.clock()),
+                store);
     }
 }

@@ -2,7 +2,6 @@ package org.quorum.security;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -11,8 +10,8 @@ import org.quorum.config.SecuritySettings;
 /**
  * The security capability, assembled: Quorum's signing keys, the token verifier every transport
  * uses, the token issuer and endpoint of the embedded authorisation server, the user and client
- * registries (files under {@code <data dir>/security}, shared with the CLI), the SMART discovery
- * document and the access policy.
+ * registries (in the {@link SecurityStore}, shared with the CLI and, on PostgreSQL, with every
+ * node), the SMART discovery document and the access policy.
  */
 public final class SecurityService {
 
@@ -26,6 +25,9 @@ public final class SecurityService {
     private final AccessPolicy policy = new AccessPolicy();
     private final SecuritySettings settings;
     private final AuthorizationCodeFlow codeFlow;
+
+    /** The namespace of authorization codes and refresh tokens in the replay record. */
+    static final String ONE_TIME_CREDENTIALS = "quorum:one-time-credential";
 
     private SecurityService(
             SecuritySettings settings,
@@ -48,10 +50,18 @@ public final class SecurityService {
         this.smartConfiguration = smart;
     }
 
-    public static SecurityService create(SecuritySettings settings, Path dataDir, Clock clock) {
+    /**
+     * @param store where users, clients and keys live (files, or the shared database)
+     * @param usedAssertions the client assertions already used (shared by the nodes)
+     */
+    public static SecurityService create(
+            SecuritySettings settings,
+            SecurityStore store,
+            ReplayCache usedAssertions,
+            Clock clock) {
         try {
-            SigningKeys keys = SigningKeys.loadOrCreate(dataDir);
-            IssuerRecord.write(dataDir, settings.issuer(), settings.audience());
+            SigningKeys keys = SigningKeys.loadOrCreate(store);
+            IssuerRecord.write(store, settings.issuer(), settings.audience());
             List<ExternalIssuer> external =
                     settings.external()
                             .map(
@@ -74,8 +84,8 @@ public final class SecurityService {
                             TokenIssuer.DEFAULT_CLIENT_TOKEN_LIFETIME,
                             settings.userTokenLifetime(),
                             clock);
-            UserRegistry users = new UserRegistry(dataDir);
-            ClientRegistry clients = new ClientRegistry(dataDir);
+            UserRegistry users = new UserRegistry(store);
+            ClientRegistry clients = new ClientRegistry(store);
             String tokenUrl = tokenEndpointUrl(settings);
             AuthorizationCodeFlow codeFlow =
                     new AuthorizationCodeFlow(
@@ -83,12 +93,15 @@ public final class SecurityService {
                             settings.issuer(),
                             users,
                             issuer,
-                            OnceOnly.inMemory(100_000),
+                            // Codes and rotated refresh tokens: used once across every node.
+                            (id, forgetAfter, now) ->
+                                    usedAssertions.firstUse(
+                                            ONE_TIME_CREDENTIALS, id, forgetAfter, now),
                             clock);
             TokenEndpoint endpoint =
                     new TokenEndpoint(
                             issuer,
-                            new ClientAssertionVerifier(clients, tokenUrl, clock),
+                            new ClientAssertionVerifier(clients, tokenUrl, clock, usedAssertions),
                             users,
                             settings.passwordGrant(),
                             Optional.of(codeFlow));
@@ -104,8 +117,7 @@ public final class SecurityService {
                     settings, keys, verifier, issuer, endpoint, users, clients, smart, codeFlow);
         } catch (IOException e) {
             throw new UncheckedIOException(
-                    "Cannot read or create the security files under " + dataDir.resolve("security"),
-                    e);
+                    "Cannot read or create the security state in " + store.location(), e);
         }
     }
 
@@ -119,7 +131,7 @@ public final class SecurityService {
         try {
             users.reloadIfChanged();
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the user registry", e);
+            throw new StateUnavailableException("the user registry cannot be read", e);
         }
         return codeFlow;
     }
@@ -154,7 +166,7 @@ public final class SecurityService {
             users.reloadIfChanged();
             clients.reloadIfChanged();
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the user or client registry", e);
+            throw new StateUnavailableException("the user or client registry cannot be read", e);
         }
         return tokenEndpoint.handle(formBody);
     }

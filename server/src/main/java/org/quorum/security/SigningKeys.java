@@ -14,7 +14,6 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.util.ArrayList;
@@ -45,10 +44,10 @@ public final class SigningKeys {
     /** How many previous public keys a rotation keeps in the JWKS. */
     public static final int PREVIOUS_KEYS_KEPT = 1;
 
-    private final Path file; // null: in memory only
+    private final SecurityStore.SecureDocument file; // null: in memory only
     private volatile State state;
 
-    private record State(ECKey current, List<ECKey> previous, SecureFiles.Stamp stamp) {
+    private record State(ECKey current, List<ECKey> previous, Object stamp) {
         JWKSet publicSet() {
             List<JWK> keys = new ArrayList<>();
             keys.add(current.toPublicJWK());
@@ -64,7 +63,7 @@ public final class SigningKeys {
         }
     }
 
-    private SigningKeys(Path file, State state) {
+    private SigningKeys(SecurityStore.SecureDocument file, State state) {
         this.file = file;
         this.state = state;
     }
@@ -77,18 +76,33 @@ public final class SigningKeys {
      *     readable by other users (the message says which and how to fix it)
      */
     public static SigningKeys loadOrCreate(Path dataDir) throws IOException {
-        Path file = SecureFiles.securityDir(dataDir).resolve(FILE_NAME);
-        if (!Files.exists(file)) {
-            State fresh = new State(generate(), List.of(), SecureFiles.Stamp.ABSENT);
-            // If the other process created one meanwhile, use that one.
-            SecureFiles.createIfAbsent(file, serialize(fresh));
+        return loadOrCreate(SecurityStore.files(dataDir));
+    }
+
+    /**
+     * Loads the signing key from the store, generating and saving a new one when there is none.
+     * Several processes or nodes may start at once: the first to create the key wins, the others
+     * use it.
+     *
+     * @throws IOException when the key cannot be read or written or is not valid (the message says
+     *     which and how to fix it)
+     */
+    public static SigningKeys loadOrCreate(SecurityStore store) throws IOException {
+        SecurityStore.SecureDocument file =
+                store.document(FILE_NAME, SecurityStore.Sensitivity.SECRET);
+        Optional<SecurityStore.SecureDocument.Version> existing = file.read();
+        if (existing.isEmpty()) {
+            State fresh = new State(generate(), List.of(), -1L);
+            // If another process created one meanwhile, use that one.
+            file.createIfAbsent(serialize(fresh));
+            existing = file.read();
         }
-        return new SigningKeys(file, read(file));
+        return new SigningKeys(file, parse(file, existing.orElseThrow()));
     }
 
     /** A key that lives in memory only, for tests and throw-away servers. */
     public static SigningKeys ephemeral() {
-        return new SigningKeys(null, new State(generate(), List.of(), SecureFiles.Stamp.ABSENT));
+        return new SigningKeys(null, new State(generate(), List.of(), -1L));
     }
 
     /** The {@code kid} of the current signing key (its RFC 7638 thumbprint). */
@@ -119,15 +133,20 @@ public final class SigningKeys {
             }
             return;
         }
-        SecureFiles.withLock(
-                lockFile(file),
-                () -> {
-                    State latest = read(file);
-                    State next = rotated(latest);
-                    SecureFiles.writeAtomically(file, serialize(next));
-                    state = read(file);
-                    return null;
-                });
+        SecurityStore.SecureDocument.Version written =
+                file.update(
+                        current -> {
+                            if (current.isEmpty()) {
+                                throw new IOException(file.describe() + " has disappeared");
+                            }
+                            return serialize(
+                                    rotated(
+                                            parse(
+                                                    file,
+                                                    new SecurityStore.SecureDocument.Version(
+                                                            current.get(), -1L))));
+                        });
+        state = parse(file, written);
     }
 
     private static State rotated(State old) {
@@ -149,11 +168,15 @@ public final class SigningKeys {
         if (file == null) {
             return false;
         }
-        if (SecureFiles.stamp(file).equals(state.stamp())) {
+        if (file.stamp().equals(state.stamp())) {
             return false;
         }
         synchronized (this) {
-            State next = read(file);
+            Optional<SecurityStore.SecureDocument.Version> latest = file.read();
+            if (latest.isEmpty()) {
+                throw new IOException(file.describe() + " has disappeared");
+            }
+            State next = parse(file, latest.get());
             boolean changed = !next.publicSet().equals(state.publicSet());
             state = next;
             return changed;
@@ -202,16 +225,12 @@ public final class SigningKeys {
         return (state.fileContent().toString(false) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    private static State read(Path file) throws IOException {
-        if (SecureFiles.readableByOthers(file)) {
-            throw new IOException(
-                    file
-                            + " holds the private signing key and is accessible to other users;"
-                            + " run: chmod 600 "
-                            + file);
-        }
-        SecureFiles.Stamp stamp = SecureFiles.stamp(file);
-        String json = Files.readString(file, StandardCharsets.UTF_8);
+    private static State parse(
+            SecurityStore.SecureDocument source, SecurityStore.SecureDocument.Version version)
+            throws IOException {
+        Object stamp = version.stamp();
+        String file = source.describe();
+        String json = new String(version.content(), StandardCharsets.UTF_8);
         // Parse errors are not chained: their messages may quote the private key.
         JWKSet set;
         try {
@@ -244,10 +263,6 @@ public final class SigningKeys {
         return new State(current, List.copyOf(previous), stamp);
     }
 
-    private static Path lockFile(Path file) {
-        return file.resolveSibling("." + file.getFileName() + ".lock");
-    }
-
     @Override
     public String toString() {
         State current = state;
@@ -255,7 +270,7 @@ public final class SigningKeys {
                 + current.current().getKeyID()
                 + ", previous="
                 + current.previous().stream().map(JWK::getKeyID).toList()
-                + (file == null ? ", in memory" : ", file=" + file)
+                + (file == null ? ", in memory" : ", in " + file.describe())
                 + "]";
     }
 }

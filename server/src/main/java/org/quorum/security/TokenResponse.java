@@ -27,6 +27,13 @@ public sealed interface TokenResponse {
                 "Pragma", "no-cache");
     }
 
+    /** 503: the security state cannot be read now (the database is away); retry shortly. */
+    static TokenResponse unavailable() {
+        return new Failure(
+                OAuthError.TEMPORARILY_UNAVAILABLE,
+                "the server cannot reach its database right now; retry in a few seconds");
+    }
+
     /**
      * An issued token, with a refresh token for the authorization code flow. {@link #toString()}
      * shows neither.
@@ -79,6 +86,18 @@ public sealed interface TokenResponse {
         @Override
         public int httpStatus() {
             return error.httpStatus();
+        }
+
+        @Override
+        public Map<String, String> headers() {
+            if (error != OAuthError.TEMPORARILY_UNAVAILABLE) {
+                return TokenResponse.super.headers();
+            }
+            return Map.of(
+                    "Content-Type", "application/json;charset=UTF-8",
+                    "Cache-Control", "no-store",
+                    "Pragma", "no-cache",
+                    "Retry-After", "5");
         }
 
         @Override

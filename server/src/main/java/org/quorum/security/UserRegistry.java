@@ -51,16 +51,16 @@ public final class UserRegistry {
     private volatile RegistryFile.Snapshot<User> snapshot;
 
     /**
-     * @param dataDir the data directory
+     * @param store where the registry is kept
      * @param configuredUsers users defined by configuration (not written to the file)
      * @param hasher hashes and checks passwords
      * @throws IOException when the file cannot be read or is not valid
      */
-    public UserRegistry(Path dataDir, List<User> configuredUsers, PasswordHasher hasher)
+    public UserRegistry(SecurityStore store, List<User> configuredUsers, PasswordHasher hasher)
             throws IOException {
         this.file =
                 new RegistryFile<>(
-                        SecureFiles.securityDir(dataDir).resolve(FILE_NAME),
+                        store.document(FILE_NAME, SecurityStore.Sensitivity.ORDINARY),
                         FORMAT,
                         "users",
                         new Codec());
@@ -76,9 +76,20 @@ public final class UserRegistry {
         this.snapshot = file.read();
     }
 
-    /** Users from the file only, default password hashing. */
+    /** Users from the store only, default password hashing. */
+    public UserRegistry(SecurityStore store) throws IOException {
+        this(store, List.of(), new PasswordHasher());
+    }
+
+    /** Users from the files under {@code <dataDir>/security}. */
+    public UserRegistry(Path dataDir, List<User> configuredUsers, PasswordHasher hasher)
+            throws IOException {
+        this(SecurityStore.files(dataDir), configuredUsers, hasher);
+    }
+
+    /** Users from the files under {@code <dataDir>/security}, default password hashing. */
     public UserRegistry(Path dataDir) throws IOException {
-        this(dataDir, List.of(), new PasswordHasher());
+        this(SecurityStore.files(dataDir));
     }
 
     /** The user with this name, configured or from the file. */
@@ -131,7 +142,7 @@ public final class UserRegistry {
                                 if (user == null) {
                                     throw new RegistryException(
                                             RegistryException.Code.NOT_FOUND,
-                                            "no user '" + name + "' in " + file.path());
+                                            "no user '" + name + "' in " + file.location());
                                 }
                                 users.put(name, user.withPassword(hash));
                             });
@@ -152,7 +163,7 @@ public final class UserRegistry {
                             if (users.remove(name) == null) {
                                 throw new RegistryException(
                                         RegistryException.Code.NOT_FOUND,
-                                        "no user '" + name + "' in " + file.path());
+                                        "no user '" + name + "' in " + file.location());
                             }
                         });
     }
@@ -194,9 +205,9 @@ public final class UserRegistry {
         return hasher;
     }
 
-    /** The file's path. */
-    public Path file() {
-        return file.path();
+    /** Where the registry is (a file's path, or its row in the database). */
+    public String location() {
+        return file.location();
     }
 
     private RegistryException exists(String name) {
@@ -206,7 +217,7 @@ public final class UserRegistry {
 
     @Override
     public String toString() {
-        return "UserRegistry[" + file.path() + ", " + users().size() + " users]";
+        return "UserRegistry[" + file.location() + ", " + users().size() + " users]";
     }
 
     private static final class Codec implements RegistryFile.Codec<User> {

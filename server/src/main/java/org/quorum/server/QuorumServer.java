@@ -25,10 +25,12 @@ import org.quorum.quality.QualityService;
 import org.quorum.security.SecurityCapability;
 import org.quorum.security.SecurityInstaller;
 import org.quorum.security.SecurityService;
+import org.quorum.security.SecurityStore;
 import org.quorum.security.fhir.Principals;
 import org.quorum.security.http.CorsHandler;
 import org.quorum.security.http.SecurityHeadersHandler;
 import org.quorum.security.http.TlsContexts;
+import org.quorum.storage.StartupLock;
 import org.quorum.workflow.WorkflowInstaller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +57,7 @@ public final class QuorumServer implements AutoCloseable {
     private final Metrics metrics;
     private final URI baseUrl;
     private final AuditService audit;
-    private final SecurityService security;
+    private final SecurityCapability security;
     private final DicomStore dicom;
 
     private QuorumServer(
@@ -65,7 +67,7 @@ public final class QuorumServer implements AutoCloseable {
             Undertow undertow,
             URI baseUrl,
             AuditService audit,
-            SecurityService security,
+            SecurityCapability security,
             DicomStore dicom) {
         this.spring = spring;
         this.platform = platform;
@@ -91,17 +93,31 @@ public final class QuorumServer implements AutoCloseable {
             spring.refresh();
             platform = new Platform(settings, spring, metrics, Clock.systemUTC());
 
-            LabelReadModel labels = FhirInstaller.install(platform);
-            AuditService audit = AuditInstaller.install(platform, Principals::identityOf);
-            SecurityCapability security = SecurityInstaller.install(platform, audit);
-            QualityService quality = QualityInstaller.install(platform, security, labels);
-            DeidOperationInstaller.install(platform);
-            DicomStore dicom = DicomInstaller.install(platform, security);
-            WorkflowInstaller.install(platform, quality, labels);
-            OpsInstaller.install(platform, security, java.util.List.of(audit::health));
+            AuditService audit;
+            SecurityCapability security;
+            DicomStore dicom;
+            // One node at a time through the install-once steps (FHIR package, derived tables).
+            try (StartupLock lock =
+                    StartupLock.acquire(platform.dataSource(), settings.storage())) {
+                LabelReadModel labels = FhirInstaller.install(platform);
+                audit = AuditInstaller.install(platform, Principals::identityOf);
+                security = SecurityInstaller.install(platform, audit);
+                QualityService quality = QualityInstaller.install(platform, security, labels);
+                DeidOperationInstaller.install(platform);
+                dicom = DicomInstaller.install(platform, security);
+                WorkflowInstaller.install(platform, quality, labels);
+                OpsInstaller.install(platform, security, java.util.List.of(audit::health));
+            }
 
             Platform.Deployment deployment = platform.deploy();
             gate.open(deployment.handler());
+            try {
+                ServerRecord.write(settings.storage().dataDir(), baseUrl(undertow));
+            } catch (java.io.IOException e) {
+                LOG.warn(
+                        "Cannot record the server's address in the data directory: {}",
+                        e.toString());
+            }
             return new QuorumServer(
                     spring,
                     platform,
@@ -109,7 +125,7 @@ public final class QuorumServer implements AutoCloseable {
                     undertow,
                     baseUrl(undertow),
                     audit,
-                    security.service(),
+                    security,
                     dicom);
         } catch (ServletException | RuntimeException e) {
             undertow.stop();
@@ -188,7 +204,17 @@ public final class QuorumServer implements AutoCloseable {
 
     /** The security capability (tests issue tokens with it). */
     public SecurityService security() {
-        return security;
+        return security.service();
+    }
+
+    /** Where users, clients and keys live (files, or the shared database). */
+    public SecurityStore securityStore() {
+        return security.store();
+    }
+
+    /** The server's database connection pool (tests read Quorum's tables with it). */
+    public javax.sql.DataSource dataSource() {
+        return platform.dataSource();
     }
 
     /** The DICOM store (Part 10 files and their index). */
@@ -208,6 +234,7 @@ public final class QuorumServer implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("Stopping Quorum");
+        ServerRecord.remove(platform.settings().storage().dataDir());
         undertow.stop();
         deployment.stop();
         platform.close();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -113,12 +112,8 @@ class AuditTrailIT {
     @Test
     void a_stuck_audit_writer_makes_the_server_not_ready_with_the_reason(RunningServer server)
             throws Exception {
-        String url =
-                "jdbc:h2:file:"
-                        + server.dataDir().resolve("db").resolve("quorum")
-                        + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
         long id;
-        try (Connection db = DriverManager.getConnection(url, "sa", "");
+        try (Connection db = server.dataSource().getConnection();
                 PreparedStatement insert =
                         db.prepareStatement(
                                 "INSERT INTO QRM_AUDIT_OUTBOX (RECORDED_AT, ATTEMPTS, LAST_ERROR,"
@@ -135,7 +130,7 @@ class AuditTrailIT {
             assertThat(stuck.statusCode()).as(stuck.body()).isEqualTo(503);
             assertThat(stuck.body()).contains("audit writer stuck").contains("\"DOWN\"");
         } finally {
-            try (Connection db = DriverManager.getConnection(url, "sa", "");
+            try (Connection db = server.dataSource().getConnection();
                     Statement delete = db.createStatement()) {
                 delete.executeUpdate("DELETE FROM QRM_AUDIT_OUTBOX WHERE ID = " + id);
             }

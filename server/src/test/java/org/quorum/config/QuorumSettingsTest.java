@@ -86,17 +86,68 @@ class QuorumSettingsTest {
     }
 
     @Test
-    void postgresql_url_with_user_is_accepted() {
+    void postgresql_url_with_user_and_secrets_key_is_accepted() throws Exception {
+        Path key = secretsKey("0123456789abcdef0123456789abcdef0123456789", "rw-------");
         QuorumSettings settings =
                 load(
                         Map.of(
                                 "QUORUM_DB_URL", "jdbc:postgresql://localhost:5432/quorum",
                                 "QUORUM_DB_USER", "quorum",
                                 "QUORUM_DB_PASSWORD", "secret",
+                                "QUORUM_SECRETS_KEY_FILE", key.toString(),
                                 "QUORUM_DATA_DIR", dir.toString()));
 
         assertThat(settings.storage().database()).isEqualTo(StorageSettings.Database.POSTGRESQL);
+        assertThat(settings.storage().secretsKeyFile()).contains(key);
+        assertThat(settings.storage().dicomDir()).isEqualTo(dir.resolve("dicom"));
         assertThat(settings.storage().toString()).doesNotContain("secret");
+    }
+
+    @Test
+    void postgresql_needs_a_secrets_key_file_that_only_its_owner_reads() throws Exception {
+        Map<String, String> postgres =
+                Map.of(
+                        "QUORUM_DB_URL", "jdbc:postgresql://localhost:5432/quorum",
+                        "QUORUM_DB_USER", "quorum",
+                        "QUORUM_DATA_DIR", dir.toString());
+        assertThatThrownBy(() -> load(postgres))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("QUORUM_SECRETS_KEY_FILE: is required");
+
+        Map<String, String> shared = new java.util.HashMap<>(postgres);
+        shared.put(
+                "QUORUM_SECRETS_KEY_FILE",
+                secretsKey("0123456789abcdef0123456789abcdef0123456789", "rw-r--r--").toString());
+        assertThatThrownBy(() -> load(shared))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("chmod 600");
+
+        Map<String, String> weak = new java.util.HashMap<>(postgres);
+        weak.put("QUORUM_SECRETS_KEY_FILE", secretsKey("too short\n", "rw-------").toString());
+        assertThatThrownBy(() -> load(weak))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("fewer than 32 bytes");
+    }
+
+    @Test
+    void the_dicom_directory_may_be_shared_outside_the_data_directory() {
+        Path shared = dir.resolve("nfs").resolve("quorum-dicom");
+        QuorumSettings settings =
+                load(
+                        Map.of(
+                                "QUORUM_DATA_DIR", dir.resolve("node-a").toString(),
+                                "QUORUM_DICOM_DIR", shared.toString()));
+
+        assertThat(settings.storage().dicomDir()).isEqualTo(shared);
+        assertThat(shared).isDirectory();
+    }
+
+    private Path secretsKey(String content, String permissions) throws Exception {
+        Path file = Files.createTempFile(dir, "secrets", ".key");
+        Files.writeString(file, content);
+        Files.setPosixFilePermissions(
+                file, java.nio.file.attribute.PosixFilePermissions.fromString(permissions));
+        return file;
     }
 
     @Test

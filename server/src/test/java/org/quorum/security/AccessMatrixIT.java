@@ -496,7 +496,7 @@ class AccessMatrixIT {
     }
 
     static Stream<Arguments> badTokens() throws Exception {
-        SigningKeys keys = SigningKeys.loadOrCreate(server.dataDir());
+        SigningKeys keys = SigningKeys.loadOrCreate(server.securityStore());
         String issuer =
                 server.baseUrl().toString().replaceAll("/+$", "").replace("localhost", "127.0.0.1");
         String audience = issuer + "/fhir";

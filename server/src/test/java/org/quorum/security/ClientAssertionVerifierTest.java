@@ -231,7 +231,7 @@ class ClientAssertionVerifierTest {
 
     @Test
     void the_registry_keeps_public_keys_only_and_is_shared_with_other_processes() throws Exception {
-        String json = Files.readString(clients.file());
+        String json = Files.readString(Path.of(clients.location()));
 
         assertThat(json).contains("\"client_id\" : \"ehr-bridge\"").doesNotContain("\"d\"");
         assertThat(new ClientRegistry(dataDir).find("ehr-bridge")).isPresent();

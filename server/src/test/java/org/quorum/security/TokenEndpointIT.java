@@ -43,17 +43,16 @@ class TokenEndpointIT {
         int added =
                 QuorumCommand.commandLine()
                         .execute(
-                                "client",
-                                "add",
-                                clientId,
-                                "--jwks-file",
-                                jwks.toString(),
-                                "--scope",
-                                "system/Patient.cruds system/Observation.rs",
-                                "--role",
-                                "integration",
-                                "--data-dir",
-                                server.dataDir().toString());
+                                server.cli(
+                                        "client",
+                                        "add",
+                                        clientId,
+                                        "--jwks-file",
+                                        jwks.toString(),
+                                        "--scope",
+                                        "system/Patient.cruds system/Observation.rs",
+                                        "--role",
+                                        "integration"));
         assertThat(added).isZero();
         JsonNode discovery =
                 JSON.readTree(
@@ -101,17 +100,16 @@ class TokenEndpointIT {
         assertThat(
                         QuorumCommand.commandLine()
                                 .execute(
-                                        "client",
-                                        "add",
-                                        clientId,
-                                        "--jwks-file",
-                                        jwks.toString(),
-                                        "--scope",
-                                        "system/*.rs",
-                                        "--role",
-                                        "integration",
-                                        "--data-dir",
-                                        server.dataDir().toString()))
+                                        server.cli(
+                                                "client",
+                                                "add",
+                                                clientId,
+                                                "--jwks-file",
+                                                jwks.toString(),
+                                                "--scope",
+                                                "system/*.rs",
+                                                "--role",
+                                                "integration")))
                 .isZero();
         String tokenEndpoint =
                 JSON.readTree(
@@ -155,14 +153,13 @@ class TokenEndpointIT {
             assertThat(
                             QuorumCommand.commandLine()
                                     .execute(
-                                            "user",
-                                            "add",
-                                            name,
-                                            "--role",
-                                            "reviewer",
-                                            "--password-stdin",
-                                            "--data-dir",
-                                            server.dataDir().toString()))
+                                            server.cli(
+                                                    "user",
+                                                    "add",
+                                                    name,
+                                                    "--role",
+                                                    "reviewer",
+                                                    "--password-stdin")))
                     .isZero();
         } finally {
             System.setIn(in);

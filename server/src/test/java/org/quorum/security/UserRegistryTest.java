@@ -46,7 +46,7 @@ class UserRegistryTest {
                         .withPassword(hasher.hash("correct horse".toCharArray())));
 
         Path file = dataDir.resolve("security/users.json");
-        assertThat(users.file()).isEqualTo(file);
+        assertThat(users.location()).isEqualTo(file.toString());
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
                 .isEqualTo("rw-------");
         String json = Files.readString(file);
@@ -150,6 +150,7 @@ class UserRegistryTest {
     @Test
     void reports_an_invalid_file_by_position_without_quoting_it() throws Exception {
         registry();
+        Files.createDirectories(dataDir.resolve("security"));
         Files.writeString(
                 dataDir.resolve("security/users.json"),
                 "{\n \"format\": \"quorum-users\", \"users\": [ pbkdf2-sha256$SECRET",
@@ -166,6 +167,7 @@ class UserRegistryTest {
     @Test
     void reports_an_invalid_entry_by_index() throws Exception {
         registry();
+        Files.createDirectories(dataDir.resolve("security"));
         Files.writeString(
                 dataDir.resolve("security/users.json"),
                 "{\"format\":\"quorum-users\",\"version\":1,\"users\":[{\"name\":\"a\",\"roles\":[\"annotator\"]},"

@@ -27,6 +27,10 @@ import org.quorum.server.QuorumServer;
  * class: a HAPI JPA context takes 20-35 s to start on two cores. Tests therefore create their own
  * data with unique identifiers and never assume an empty store.
  *
+ * <p>With the system property {@value #DATABASE_PROPERTY}{@code =postgresql} (the build's second
+ * Failsafe pass) the server runs on a database of the private {@link PostgresCluster} instead, with
+ * its schema made by the versioned migrations and its security state in the database.
+ *
  * <p>Use: {@code @ExtendWith(RunningServer.class)} and a {@link RunningServer} parameter.
  */
 public final class RunningServer implements ParameterResolver {
@@ -46,19 +50,56 @@ public final class RunningServer implements ParameterResolver {
     /** The browser origin the test server allows (CORS). */
     public static final String CORS_ORIGIN = "http://labeling-ui.test:3000";
 
+    /**
+     * Which database the shared test server runs on: {@code h2} (default) or {@code postgresql}.
+     */
+    public static final String DATABASE_PROPERTY = "quorum.it.database";
+
     private final QuorumServer server;
     private final Path dataDir;
+    private final Optional<Path> configFile;
     private final FhirContext fhir = FhirContext.forR4Cached();
 
     /** For JUnit. */
     public RunningServer() {
         this.server = null;
         this.dataDir = null;
+        this.configFile = Optional.empty();
     }
 
-    private RunningServer(QuorumServer server, Path dataDir) {
+    private RunningServer(QuorumServer server, Path dataDir, Optional<Path> configFile) {
         this.server = server;
         this.dataDir = dataDir;
+        this.configFile = configFile;
+    }
+
+    /** Whether this test JVM runs its servers on PostgreSQL (the build's second pass). */
+    public static boolean onPostgres() {
+        return "postgresql".equals(System.getProperty(DATABASE_PROPERTY, "h2"));
+    }
+
+    /**
+     * The storage settings of a server on a new PostgreSQL database of the shared cluster: the
+     * database, its user, and a secrets key file (written into {@code dataDir}).
+     */
+    public static Map<String, String> postgresSettings(Path dataDir) throws IOException {
+        PostgresCluster cluster = PostgresCluster.shared();
+        Map<String, String> settings =
+                new java.util.HashMap<>(
+                        cluster.quorumSettings(cluster.createDatabase("quorum_it")));
+        settings.put("QUORUM_SECRETS_KEY_FILE", secretsKeyFile(dataDir).toString());
+        return settings;
+    }
+
+    /** A new owner-only secrets key file (32 random bytes, base64) in {@code directory}. */
+    public static Path secretsKeyFile(Path directory) throws IOException {
+        byte[] random = new byte[32];
+        new java.security.SecureRandom().nextBytes(random);
+        Path file = directory.resolve("secrets.key");
+        Files.writeString(file, java.util.Base64.getEncoder().encodeToString(random) + "\n");
+        Files.setPosixFilePermissions(
+                file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        return file;
     }
 
     @Override
@@ -77,27 +118,40 @@ public final class RunningServer implements ParameterResolver {
     private static RunningServer start() {
         try {
             Path dataDir = Files.createTempDirectory("quorum-it-");
-            QuorumSettings settings =
-                    QuorumSettings.load(
-                            Map.of(
-                                    "QUORUM_HTTP_PORT",
-                                    Integer.toString(ServerProcess.freePort()),
-                                    "QUORUM_HTTP_HOST",
-                                    "127.0.0.1",
-                                    "QUORUM_CORS_ALLOWED_ORIGINS",
-                                    CORS_ORIGIN,
-                                    "QUORUM_DATA_DIR",
-                                    dataDir.toString(),
-                                    "QUORUM_DEID_SECRET",
-                                    DEID_SECRET,
-                                    // Off by default; TokenEndpointIT exercises it.
-                                    "QUORUM_AUTH_PASSWORD_GRANT",
-                                    "true",
-                                    // Small, so that DicomWebIT can cross it.
-                                    "QUORUM_HTTP_MAX_REQUEST_MB",
-                                    Integer.toString(MAX_REQUEST_MB)),
-                            Optional.empty());
-            return new RunningServer(QuorumServer.start(settings), dataDir);
+            Map<String, String> env = new java.util.HashMap<>();
+            Optional<Path> configFile = Optional.empty();
+            if (onPostgres()) {
+                Map<String, String> storage = postgresSettings(dataDir);
+                env.putAll(storage);
+                // The CLI commands the tests run in-process read the same settings from a file.
+                java.util.Properties properties = new java.util.Properties();
+                properties.putAll(storage);
+                Path file = dataDir.resolve("quorum.properties");
+                try (var out = Files.newBufferedWriter(file)) {
+                    properties.store(out, "Quorum test server on PostgreSQL");
+                }
+                configFile = Optional.of(file);
+            }
+            env.putAll(
+                    Map.of(
+                            "QUORUM_HTTP_PORT",
+                            Integer.toString(ServerProcess.freePort()),
+                            "QUORUM_HTTP_HOST",
+                            "127.0.0.1",
+                            "QUORUM_CORS_ALLOWED_ORIGINS",
+                            CORS_ORIGIN,
+                            "QUORUM_DATA_DIR",
+                            dataDir.toString(),
+                            "QUORUM_DEID_SECRET",
+                            DEID_SECRET,
+                            // Off by default; TokenEndpointIT exercises it.
+                            "QUORUM_AUTH_PASSWORD_GRANT",
+                            "true",
+                            // Small, so that DicomWebIT can cross it.
+                            "QUORUM_HTTP_MAX_REQUEST_MB",
+                            Integer.toString(MAX_REQUEST_MB)));
+            QuorumSettings settings = QuorumSettings.load(env, Optional.empty());
+            return new RunningServer(QuorumServer.start(settings), dataDir, configFile);
         } catch (IOException e) {
             throw new IllegalStateException(
                     "Cannot create a data directory for the test server", e);
@@ -128,6 +182,27 @@ public final class RunningServer implements ParameterResolver {
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** Where the server keeps users, clients and keys (files, or the database). */
+    public org.quorum.security.SecurityStore securityStore() {
+        return server.securityStore();
+    }
+
+    /** The server's database (for tests that look into Quorum's tables). */
+    public javax.sql.DataSource dataSource() {
+        return server.dataSource();
+    }
+
+    /**
+     * The arguments of an in-process {@code quorum} CLI command on this server's installation:
+     * {@code args} followed by {@code --data-dir} (and {@code --config} on PostgreSQL).
+     */
+    public String[] cli(String... args) {
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(args));
+        all.addAll(java.util.List.of("--data-dir", dataDir.toString()));
+        configFile.ifPresent(f -> all.addAll(java.util.List.of("--config", f.toString())));
+        return all.toArray(String[]::new);
     }
 
     public FhirContext fhirContext() {

@@ -165,6 +165,21 @@ public final class ServerProcess implements AutoCloseable {
         return awaitExit(deadline);
     }
 
+    /**
+     * Kills the process as a crash would ({@code kill -9}: SIGKILL, no shutdown hook runs) and
+     * waits until it is gone.
+     */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("The server did not die within 30 s of SIGKILL");
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     public String output() {
         synchronized (output) {
             return String.join("\n", output);

@@ -24,43 +24,50 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import org.quorum.dicom.store.index.DicomIndex;
 import org.quorum.dicom.store.index.InstanceEntity;
 import org.quorum.dicom.store.index.SeriesEntity;
 import org.quorum.dicom.store.index.StudyEntity;
+import org.quorum.storage.DatabaseFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
 
 /**
- * The DICOM store: Part 10 files under {@code <root>/<study>/<series>/<sop>.dcm}, kept exactly as
- * received, plus the {@link DicomIndex} in the server's database. A file is written to a temporary
- * name and moved into place, then indexed in one transaction; if indexing fails the file is
- * removed, so a failure leaves nothing half-stored. Storing the same SOP instance again with the
- * same bytes is a no-op; with other bytes it is refused ({@link DicomConflictException}).
+ * The DICOM store: Part 10 files under {@code <root>/<study>/<series>/<sop>.<n>.dcm}, kept exactly
+ * as received, plus the {@link DicomIndex} in the server's database. A file is written to a
+ * temporary name and moved into place under a name no other store attempt uses, then indexed in one
+ * transaction; if indexing fails the file is removed, so a failure leaves nothing half-stored.
+ * Storing the same SOP instance again with the same bytes is a no-op; with other bytes it is
+ * refused ({@link DicomConflictException}).
+ *
+ * <p><b>Several nodes.</b> The root may be a directory shared by several Quorum nodes on one
+ * database. The database's primary key on the SOP Instance UID decides which of two concurrent
+ * stores of an instance wins; the loser removes only its own file (each attempt writes its own
+ * name) and answers as for a repeated store. No JVM lock is needed for correctness.
  */
 public final class DicomStore implements DicomInstances {
 
     private static final Logger LOG = LoggerFactory.getLogger(DicomStore.class);
     private static final Pattern UID = Pattern.compile("[0-9]+(\\.[0-9]+)*");
-    private static final int LOCK_STRIPES = 64;
+
+    /** Index attempts when a concurrent store created the same new study or series row. */
+    private static final int INDEX_ATTEMPTS = 3;
+
+    /** Mirror attempts when another node updated the same study's mirror at the same time. */
+    private static final int OBSERVER_ATTEMPTS = 3;
 
     private final Path root;
     private final Path incoming;
     private final DicomIndex index;
     private final StudyObserver observer;
-    private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
 
     public DicomStore(Path root, DicomIndex index, StudyObserver observer) {
         this.root = root;
         this.incoming = root.resolve(".incoming");
         this.index = index;
         this.observer = observer;
-        for (int i = 0; i < locks.length; i++) {
-            locks[i] = new ReentrantLock();
-        }
         try {
             Files.createDirectories(incoming);
         } catch (IOException e) {
@@ -140,12 +147,23 @@ public final class DicomStore implements DicomInstances {
     }
 
     private void notifyObserver(String studyUid) {
-        try {
-            observer.studyChanged(studyUid);
-        } catch (RuntimeException e) {
-            // The instances are stored; the mirror is rebuilt on the study's next store.
-            LOG.warn("Study observer failed for a stored study: {}", e.getClass().getSimpleName());
-            LOG.debug("Study observer failure", e);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                observer.studyChanged(studyUid);
+                return;
+            } catch (RuntimeException e) {
+                if (attempt < OBSERVER_ATTEMPTS) {
+                    // Typically another node mirrored the same study at the same moment: the
+                    // next attempt reads the index again, with both nodes' instances.
+                    continue;
+                }
+                // The instances are stored; the mirror is rebuilt on the study's next store.
+                LOG.warn(
+                        "Study observer failed for a stored study: {}",
+                        e.getClass().getSimpleName());
+                LOG.debug("Study observer failure", e);
+                return;
+            }
         }
     }
 
@@ -216,47 +234,55 @@ public final class DicomStore implements DicomInstances {
 
     private StoredInstance storeParsed(byte[] part10, Parsed parsed) throws DicomStoreException {
         String sha256 = sha256(part10);
-        ReentrantLock lock = locks[Math.floorMod(parsed.studyUid().hashCode(), LOCK_STRIPES)];
-        lock.lock();
-        try {
-            Optional<InstanceEntity> existing = index.instance(parsed.sopInstanceUid());
-            if (existing.isPresent()) {
-                return sameOrConflict(existing.get(), sha256);
-            }
-            String relative =
-                    parsed.studyUid()
-                            + "/"
-                            + parsed.seriesUid()
-                            + "/"
-                            + parsed.sopInstanceUid()
-                            + ".dcm";
-            Path target = root.resolve(relative);
-            write(part10, target);
+        Optional<InstanceEntity> existing = index.instance(parsed.sopInstanceUid());
+        if (existing.isPresent()) {
+            return sameOrConflict(existing.get(), sha256);
+        }
+        // A name of this attempt's own: a concurrent store of the same instance (this node or
+        // another on the shared directory) never replaces or removes this file.
+        String relative =
+                parsed.studyUid()
+                        + "/"
+                        + parsed.seriesUid()
+                        + "/"
+                        + parsed.sopInstanceUid()
+                        + "."
+                        + UUID.randomUUID().toString().substring(0, 8)
+                        + ".dcm";
+        Path target = root.resolve(relative);
+        write(part10, target);
+        DicomIndex.FileFacts facts =
+                new DicomIndex.FileFacts(
+                        parsed.transferSyntaxUid(), relative, part10.length, sha256);
+        for (int attempt = 1; ; attempt++) {
             try {
-                index.add(
-                        parsed.dataset(),
-                        new DicomIndex.FileFacts(
-                                parsed.transferSyntaxUid(), relative, part10.length, sha256));
+                index.add(parsed.dataset(), facts);
+                return new StoredInstance(
+                        parsed.studyUid(),
+                        parsed.seriesUid(),
+                        parsed.sopInstanceUid(),
+                        parsed.sopClassUid(),
+                        false);
             } catch (DataIntegrityViolationException e) {
-                // Stored meanwhile under another study's lock (same SOP UID, other study).
-                deleteQuietly(target);
+                // The database key decides: the instance, or its new study or series row, was
+                // indexed meanwhile by a concurrent store.
                 Optional<InstanceEntity> winner = index.instance(parsed.sopInstanceUid());
                 if (winner.isPresent()) {
+                    deleteQuietly(target);
                     return sameOrConflict(winner.get(), sha256);
                 }
-                throw new DicomStoreException("The instance could not be indexed", e);
+                if (attempt >= INDEX_ATTEMPTS) {
+                    deleteQuietly(target);
+                    throw new DicomStoreException("The instance could not be indexed", e);
+                }
             } catch (RuntimeException e) {
                 deleteQuietly(target);
+                if (DatabaseFailures.isUnavailable(e)) {
+                    // The whole request fails as unavailable (503), not this instance alone.
+                    throw e;
+                }
                 throw new DicomStoreException("The instance could not be indexed", e);
             }
-            return new StoredInstance(
-                    parsed.studyUid(),
-                    parsed.seriesUid(),
-                    parsed.sopInstanceUid(),
-                    parsed.sopClassUid(),
-                    false);
-        } finally {
-            lock.unlock();
         }
     }
 

@@ -4,6 +4,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
+import org.quorum.storage.DatabaseFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,13 @@ public final class DicomWebExceptionMapper implements ExceptionMapper<Throwable>
                         default -> "The request is malformed";
                     };
             return reply(status, reason);
+        }
+        if (DatabaseFailures.isUnavailable(error)) {
+            LOG.warn("DICOMweb request failed: the database is unavailable");
+            return Response.fromResponse(
+                            reply(503, "The server cannot reach its database; retry shortly"))
+                    .header("Retry-After", DatabaseFailures.RETRY_AFTER_SECONDS)
+                    .build();
         }
         LOG.error("DICOMweb request failed: {}", error.getClass().getName());
         LOG.debug("DICOMweb failure", error);

@@ -22,6 +22,7 @@ import org.quorum.security.RegisteredClient;
 import org.quorum.security.RegistryException;
 import org.quorum.security.Role;
 import org.quorum.security.ScopeSet;
+import org.quorum.security.SecurityStore;
 import org.quorum.security.UserRegistry;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -127,8 +128,8 @@ public final class ClientAddCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return Cli.fail(spec, Cli.EXIT_INVALID_INPUT, e.getMessage());
         }
-        try {
-            UserRegistry users = new UserRegistry(dataDir.dataDir());
+        try (SecurityStore store = dataDir.openStore()) {
+            UserRegistry users = new UserRegistry(store);
             if (Cli.idTakenByUser(users, clientId)) {
                 return Cli.fail(
                         spec,
@@ -138,7 +139,7 @@ public final class ClientAddCommand implements Callable<Integer> {
                                 + "' is a user name; client ids and user names must differ"
                                 + " because both become a token's sub");
             }
-            new ClientRegistry(dataDir.dataDir()).add(client);
+            new ClientRegistry(store).add(client);
         } catch (RegistryException e) {
             return e.code() == RegistryException.Code.ALREADY_EXISTS
                     ? Cli.fail(spec, Cli.EXIT_INVALID_INPUT, e.getMessage())

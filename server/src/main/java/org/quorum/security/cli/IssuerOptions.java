@@ -1,13 +1,13 @@
 package org.quorum.security.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import org.quorum.config.ConfigSource;
 import org.quorum.config.QuorumSettings;
 import org.quorum.config.SecuritySettings;
 import org.quorum.security.IssuerRecord;
+import org.quorum.security.SecurityStore;
 import picocli.CommandLine.Option;
 
 /**
@@ -42,27 +42,27 @@ public final class IssuerOptions {
     }
 
     /** The issuer without trailing slashes, as the server writes it. */
-    public String issuer(Path dataDir) throws IOException {
+    public String issuer(SecurityStore store) throws IOException {
         if (issuer != null) {
             return issuer.replaceAll("/+$", "");
         }
-        return IssuerRecord.read(dataDir)
+        return IssuerRecord.read(store)
                 .map(IssuerRecord::issuer)
                 .orElseGet(() -> SecuritySettings.defaultIssuer(configuration()));
     }
 
-    public String audience(Path dataDir) throws IOException {
+    public String audience(SecurityStore store) throws IOException {
         if (audience != null) {
             return audience;
         }
         if (issuer == null) {
-            Optional<IssuerRecord> recorded = IssuerRecord.read(dataDir);
+            Optional<IssuerRecord> recorded = IssuerRecord.read(store);
             if (recorded.isPresent()) {
                 return recorded.get().audience();
             }
         }
         return Optional.ofNullable(configuration().get(SecuritySettings.AUDIENCE))
                 .filter(a -> !a.isBlank())
-                .orElse(issuer(dataDir) + "/fhir");
+                .orElse(issuer(store) + "/fhir");
     }
 }

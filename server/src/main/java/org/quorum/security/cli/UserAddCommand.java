@@ -17,6 +17,7 @@ import org.quorum.security.ClientRegistry;
 import org.quorum.security.PasswordHasher;
 import org.quorum.security.RegistryException;
 import org.quorum.security.Role;
+import org.quorum.security.SecurityStore;
 import org.quorum.security.User;
 import org.quorum.security.UserRegistry;
 import picocli.CommandLine.Command;
@@ -114,9 +115,9 @@ public final class UserAddCommand implements Callable<Integer> {
             return Cli.fail(spec, Cli.EXIT_INVALID_INPUT, e.getMessage());
         }
         char[] password = null;
-        try {
-            UserRegistry users = new UserRegistry(dataDir.dataDir());
-            ClientRegistry clients = new ClientRegistry(dataDir.dataDir());
+        try (SecurityStore store = dataDir.openStore()) {
+            UserRegistry users = new UserRegistry(store);
+            ClientRegistry clients = new ClientRegistry(store);
             if (Cli.nameTakenByClient(clients, name)) {
                 return Cli.fail(
                         spec,

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.quorum.security.InvalidScopeException;
 import org.quorum.security.IssuedToken;
 import org.quorum.security.ScopeSet;
+import org.quorum.security.SecurityStore;
 import org.quorum.security.SigningKeys;
 import org.quorum.security.TokenIssuer;
 import org.quorum.security.User;
@@ -88,8 +89,8 @@ public final class UserTokenCommand implements Callable<Integer> {
         IssuedToken token;
         String issuerUrl;
         String audienceUrl;
-        try {
-            UserRegistry users = new UserRegistry(dataDir.dataDir());
+        try (SecurityStore store = dataDir.openStore()) {
+            UserRegistry users = new UserRegistry(store);
             Optional<User> user = users.find(name);
             if (user.isEmpty()) {
                 return Cli.fail(
@@ -98,14 +99,14 @@ public final class UserTokenCommand implements Callable<Integer> {
                         "no user '"
                                 + name
                                 + "' in "
-                                + users.file()
+                                + users.location()
                                 + "; add one with: quorum user add "
                                 + name
                                 + " --role <role>");
             }
-            SigningKeys keys = SigningKeys.loadOrCreate(dataDir.dataDir());
-            issuerUrl = issuerOptions.issuer(dataDir.dataDir());
-            audienceUrl = issuerOptions.audience(dataDir.dataDir());
+            SigningKeys keys = SigningKeys.loadOrCreate(store);
+            issuerUrl = issuerOptions.issuer(store);
+            audienceUrl = issuerOptions.audience(store);
             TokenIssuer issuer = new TokenIssuer(keys, issuerUrl, audienceUrl, Clock.systemUTC());
             token = issuer.issueForUser(user.get(), CLIENT_ID, granted, lifetime);
         } catch (IOException e) {

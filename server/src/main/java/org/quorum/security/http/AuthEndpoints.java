@@ -15,6 +15,7 @@ import org.quorum.audit.AuditRecord;
 import org.quorum.audit.AuditService;
 import org.quorum.security.AuthorizationCodeFlow;
 import org.quorum.security.SecurityService;
+import org.quorum.security.StateUnavailableException;
 import org.quorum.security.TokenEndpoint;
 import org.quorum.security.TokenResponse;
 
@@ -71,6 +72,9 @@ public final class AuthEndpoints {
                                     hashing.acquireUninterruptibly();
                                     try {
                                         response = security.token(form);
+                                    } catch (StateUnavailableException e) {
+                                        // The shared database is away: try again, not "wrong".
+                                        response = TokenResponse.unavailable();
                                     } finally {
                                         hashing.release();
                                     }

@@ -106,7 +106,7 @@ class SecurityCommandsTest {
         assertThat(users.find("alice").orElseThrow().roles())
                 .containsExactlyInAnyOrder(Role.ANNOTATOR, Role.REVIEWER);
         assertThat(users.authenticate("alice", "correct horse battery".toCharArray())).isPresent();
-        assertThat(Files.readString(users.file())).doesNotContain("correct horse");
+        assertThat(Files.readString(Path.of(users.location()))).doesNotContain("correct horse");
     }
 
     @Test
