@@ -33,16 +33,22 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.PositiveIntType;
+import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.quorum.profiles.QuorumProfiles;
+import org.quorum.security.Role;
 import org.quorum.testing.DicomFiles;
 import org.quorum.testing.Http;
 import org.quorum.testing.QuorumCluster;
 import org.quorum.testing.RetryingWriters;
+import org.quorum.workflow.WorkflowFixture;
 
 /**
  * Two Quorum nodes on one PostgreSQL and one shared DICOM directory, behind HAProxy (issue 18):
@@ -253,6 +259,110 @@ class ClusterIT {
                                     .asInt())
                     .isEqualTo(3);
         }
+    }
+
+    @Test
+    @Order(4)
+    void next_case_claims_sent_to_both_nodes_at_once_never_collide() throws Exception {
+        int cases = 6;
+        WorkflowFixture fx = new WorkflowFixture(cluster.endpoint());
+        List<String> sources = new ArrayList<>();
+        for (int i = 0; i < cases; i++) {
+            sources.add(fx.note());
+        }
+        fx.study(
+                sources,
+                Map.<String, org.hl7.fhir.r4.model.Type>of(
+                        "annotatorsPerCase", new PositiveIntType(2),
+                        "maxOpenPerAnnotator", new PositiveIntType(cases)));
+        List<String> names = List.of("C0", "C1", "C2", "C3");
+        for (String name : names) {
+            fx.member(name + "-" + RUN, "annotator", Role.ANNOTATOR);
+        }
+        HttpResponse<String> opened =
+                fx.post(fx.server.http(), "/fhir/" + fx.project + "/$open-cases", new Parameters());
+        assertThat(opened.statusCode()).as(opened.body()).isEqualTo(200);
+
+        // Each annotator asks three times at once, alternately on node 0 and node 1: 12 requests
+        // for 12 slots, half of them decided by each node against the one database.
+        ExecutorService pool = Executors.newFixedThreadPool(12);
+        List<HttpResponse<String>> responses = new ArrayList<>();
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<HttpResponse<String>>> futures = new ArrayList<>();
+            int sent = 0;
+            for (int round = 0; round < 3; round++) {
+                for (String name : names) {
+                    Http node = on(sent++ % 2, fx.tokenOf(name + "-" + RUN));
+                    futures.add(
+                            pool.submit(
+                                    () -> {
+                                        start.await();
+                                        return fx.post(
+                                                node,
+                                                "/fhir/" + fx.project + "/$next-case",
+                                                new Parameters());
+                                    }));
+                }
+            }
+            start.countDown();
+            for (Future<HttpResponse<String>> future : futures) {
+                responses.add(future.get(3, java.util.concurrent.TimeUnit.MINUTES));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        java.util.Set<String> handedOut = new java.util.HashSet<>();
+        for (HttpResponse<String> response : responses) {
+            assertThat(response.statusCode()).as(response.body()).isIn(200, 204);
+            if (response.statusCode() == 200) {
+                assertThat(handedOut.add(fx.task(response).getIdElement().getIdPart()))
+                        .as("a task handed out twice")
+                        .isTrue();
+            }
+        }
+        // Whatever the races left open is filled by asking again, on either node.
+        int turn = 0;
+        for (String name : names) {
+            while (fx.post(
+                                    on(turn++ % 2, fx.tokenOf(name + "-" + RUN)),
+                                    "/fhir/" + fx.project + "/$next-case",
+                                    new Parameters())
+                            .statusCode()
+                    == 200) {
+                // claim until nothing is left for this annotator
+            }
+        }
+
+        List<Task> tasks =
+                fx.all(
+                        Task.class,
+                        "project="
+                                + fx.project
+                                + "&code="
+                                + QuorumProfiles.CS_REVIEW_TASK_TYPE
+                                + "|annotate");
+        assertThat(tasks).hasSize(cases * 2);
+        Map<String, java.util.Set<String>> ownersByCase = new java.util.HashMap<>();
+        for (Task task : tasks) {
+            String caseTask = WorkflowFixture.ref(task.getPartOfFirstRep());
+            assertThat(
+                            ownersByCase
+                                    .computeIfAbsent(caseTask, k -> new java.util.HashSet<>())
+                                    .add(WorkflowFixture.ref(task.getOwner())))
+                    .as(caseTask + " has the same annotator twice")
+                    .isTrue();
+        }
+        assertThat(ownersByCase).hasSize(cases);
+        assertThat(ownersByCase.values()).allSatisfy(o -> assertThat(o).hasSize(2));
+        System.out.println(
+                "CLUSTER FIGURES next-case on two nodes: 12 claims at once (6 per node), "
+                        + handedOut.size()
+                        + " answered with a task, none twice; "
+                        + tasks.size()
+                        + " annotate tasks for "
+                        + cases * 2
+                        + " slots after filling");
     }
 
     @Test

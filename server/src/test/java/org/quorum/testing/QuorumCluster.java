@@ -1,5 +1,9 @@
 package org.quorum.testing;
 
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -13,7 +17,11 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.quorum.security.Role;
 
 /**
  * Several Quorum nodes as an operator runs them (docs/operations.md): the packaged jar as separate
@@ -159,6 +167,82 @@ public final class QuorumCluster implements AutoCloseable {
             adminToken = ServerProcess.lastLine(cli(1, "user", "token", "cluster-admin"));
         }
         return adminToken;
+    }
+
+    /**
+     * The cluster as one Quorum behind its load balancer (requests go round robin to the nodes);
+     * users are made with {@code quorum user add} on node 0 and their tokens with {@code quorum
+     * user token} on node 1, both against the shared database.
+     */
+    public QuorumEndpoint endpoint() {
+        return new Endpoint();
+    }
+
+    private final class Endpoint implements QuorumEndpoint {
+
+        private final FhirContext fhir = FhirContext.forR4Cached();
+
+        @Override
+        public URI baseUrl() {
+            return proxy();
+        }
+
+        @Override
+        public FhirContext fhirContext() {
+            return fhir;
+        }
+
+        @Override
+        public IGenericClient fhirClient() {
+            fhir.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+            fhir.getRestfulClientFactory().setSocketTimeout(120_000);
+            IGenericClient client = fhir.newRestfulGenericClient(proxy() + "/fhir");
+            client.registerInterceptor(new BearerTokenAuthInterceptor(adminToken()));
+            return client;
+        }
+
+        @Override
+        public String adminToken() {
+            try {
+                return QuorumCluster.this.adminToken();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while making the admin token", e);
+            }
+        }
+
+        @Override
+        public Http http(String token) {
+            return new Http(proxy(), token);
+        }
+
+        @Override
+        public String token(
+                String subject,
+                Set<Role> roles,
+                String scopes,
+                Optional<String> fhirUser,
+                Set<String> projects) {
+            List<String> add = new ArrayList<>(List.of("user", "add", subject, "--role"));
+            add.add(roles.stream().map(Role::wireName).collect(Collectors.joining(",")));
+            fhirUser.ifPresent(
+                    user -> {
+                        add.add("--fhir-user");
+                        add.add(user);
+                    });
+            for (String project : projects) {
+                add.add("--project");
+                add.add(project);
+            }
+            try {
+                cli(0, add.toArray(String[]::new));
+                return ServerProcess.lastLine(
+                        cli(1, "user", "token", subject, "--scope", scopes + " fhirUser"));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while making a token", e);
+            }
+        }
     }
 
     @Override

@@ -33,7 +33,7 @@ import org.quorum.server.QuorumServer;
  *
  * <p>Use: {@code @ExtendWith(RunningServer.class)} and a {@link RunningServer} parameter.
  */
-public final class RunningServer implements ParameterResolver {
+public final class RunningServer implements ParameterResolver, QuorumEndpoint {
 
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(RunningServer.class);

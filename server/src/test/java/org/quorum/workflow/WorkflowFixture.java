@@ -47,7 +47,7 @@ import org.quorum.profiles.QuorumProfiles;
 import org.quorum.security.Role;
 import org.quorum.testing.DicomFiles;
 import org.quorum.testing.Http;
-import org.quorum.testing.RunningServer;
+import org.quorum.testing.QuorumEndpoint;
 
 /**
  * Builds a review-workflow project through the FHIR API as a project admin would: a label schema,
@@ -72,7 +72,7 @@ public final class WorkflowFixture {
 
     private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
 
-    public final RunningServer server;
+    public final QuorumEndpoint server;
     public final IGenericClient admin;
     public final IParser json;
     public final String schema = "https://quorum.dev/fhir/CodeSystem/wf-it-" + UUID.randomUUID();
@@ -86,7 +86,7 @@ public final class WorkflowFixture {
 
     private final Map<String, String> tokens = new LinkedHashMap<>();
 
-    public WorkflowFixture(RunningServer server) {
+    public WorkflowFixture(QuorumEndpoint server) {
         this.server = server;
         this.admin = server.fhirClient();
         this.json = server.fhirContext().newJsonParser();
@@ -181,6 +181,11 @@ public final class WorkflowFixture {
                         Optional.of(reference),
                         Set.of()));
         return reference;
+    }
+
+    /** The access token made for a roster member. */
+    public String tokenOf(String name) {
+        return tokens.get(name);
     }
 
     public Http as(String name) {
