@@ -9,6 +9,7 @@ import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.quorum.profiles.QuorumProfiles;
 import org.quorum.testing.Examples;
 
 /** Which writes make an SR automatically (the after-commit publishing needs the server). */
@@ -27,15 +28,19 @@ class FinalLabelSrInterceptorTest {
     }
 
     @Test
-    void note_labels_other_observations_and_other_resources_get_none() {
+    void note_labels_observations_without_profile_or_project_and_other_resources_get_none() {
         Observation note = read("valid/note-label.json");
         note.setStatus(ObservationStatus.FINAL);
+        // An Observation is a label by its profile or its project link; with neither it is not.
         Observation unprofiled = read("valid/image-label.json");
         unprofiled.setStatus(ObservationStatus.FINAL);
         unprofiled.getMeta().getProfile().clear();
+        Observation unlinked = unprofiled.copy();
+        unlinked.getExtension().removeIf(e -> QuorumProfiles.EXT_PROJECT.equals(e.getUrl()));
 
         assertThat(FinalLabelSrInterceptor.needsSr(note)).isFalse();
-        assertThat(FinalLabelSrInterceptor.needsSr(unprofiled)).isFalse();
+        assertThat(FinalLabelSrInterceptor.needsSr(unlinked)).isFalse();
+        assertThat(FinalLabelSrInterceptor.needsSr(unprofiled)).isTrue();
         assertThat(FinalLabelSrInterceptor.needsSr(new Patient())).isFalse();
     }
 
