@@ -22,6 +22,22 @@ final class ClinicalTerms {
     /** Initials that are abbreviations, not people ("B.I.D.", "A.M.", "U.S."). */
     private static final Set<String> DOTTED_ABBREVIATIONS = WORDS.set("dotted-abbreviations");
 
+    /** Scores, scales, screening tests, vaccines and signs named without a head noun. */
+    private static final Set<String> NAMED_INSTRUMENTS = WORDS.set("named-instruments");
+
+    /** Scores and scales whose names are also family names or places: only with a grade. */
+    private static final Set<String> GRADED_INSTRUMENTS = WORDS.set("graded-instruments");
+
+    /** A grade, number or Roman numeral ending a span ("Karnofsky 70", "Denver II"). */
+    private static final Pattern TRAILING_GRADE =
+            Pattern.compile(
+                    "(?:[ \\t]+(?:\\d+(?:[.,/+=-]\\d+)*%?|I{1,3}|IV|VI{0,3}|IX|X|V|(?i:class|grade|stage|type|score|scale|level)))+[.,;:]?$");
+
+    /** A grade, number or Roman numeral right after a span ("Wells 4", "Tanner stage 3"). */
+    private static final Pattern GRADE_AFTER =
+            Pattern.compile(
+                    "^[ \\t]*(?::[ \\t]*)?(?:\\d|(?:I{1,3}|IV|VI{0,3}|IX|X|V)\\b|(?i:class|grade|stage|type|score|scale|criteria)\\b)");
+
     private static final Pattern NUMBER_THEN_WORD =
             Pattern.compile(
                     "^[ \\t]*(?::[ \\t]*)?(\\d+(?:[.,]\\d+)?)(?:[ \\t]*/[ \\t]*\\d+)?[ \\t]*([%\\p{L}µ/]+)?");
@@ -52,7 +68,8 @@ final class ClinicalTerms {
     static List<PhiSpan> withoutMeasurementLabels(String text, List<PhiSpan> spans) {
         List<PhiSpan> out = new ArrayList<>(spans.size());
         for (PhiSpan span : spans) {
-            if (!NAME_LIKE.contains(span.type()) || !isMeasurementLabel(text, span)) {
+            if (!NAME_LIKE.contains(span.type())
+                    || !(isMeasurementLabel(text, span) || isNamedInstrument(text, span))) {
                 out.add(span);
             }
         }
@@ -94,6 +111,57 @@ final class ClinicalTerms {
                 || fraction
                 || number.contains(".")
                 || isAcronymOrShort(value) && unit == null;
+    }
+
+    /**
+     * Whether a name or address found by the general rules is the name of a score, scale, screening
+     * test, vaccine or sign: "Karnofsky 70", "Cologuard", "Ortolani and Barlow", or a name that is
+     * also a family name or place when a grade goes with it ("Denver II", "Wells 4").
+     */
+    static boolean isNamedInstrument(String text, PhiSpan span) {
+        String value = text.substring(span.start(), span.end()).strip();
+        Matcher trailing = TRAILING_GRADE.matcher(value);
+        String head = value;
+        boolean graded = false;
+        if (trailing.find() && trailing.start() > 0) {
+            head = value.substring(0, trailing.start());
+            graded = true;
+        }
+        String key =
+                head.toLowerCase(java.util.Locale.ROOT)
+                        .replaceAll("['\u2019]s$", "")
+                        .replaceAll("[.,;:]+$", "")
+                        .replaceAll("\\s+", " ")
+                        .strip();
+        if (key.isEmpty()) {
+            return false;
+        }
+        if (NAMED_INSTRUMENTS.contains(key) || allNamedInstruments(key)) {
+            return true;
+        }
+        if (!GRADED_INSTRUMENTS.contains(key)) {
+            return false;
+        }
+        return graded
+                || GRADE_AFTER
+                        .matcher(
+                                text.substring(
+                                        span.end(), Math.min(text.length(), span.end() + 24)))
+                        .find();
+    }
+
+    /** "ortolani and barlow", "tinel/phalen": named instruments joined by and, or, slash, comma. */
+    private static boolean allNamedInstruments(String key) {
+        String[] words = key.split("\\s*(?:[/,]|\\band\\b|\\bor\\b)\\s*");
+        if (words.length < 2) {
+            return false;
+        }
+        for (String word : words) {
+            if (!word.isEmpty() && !NAMED_INSTRUMENTS.contains(word)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean unitAt(String rest) {

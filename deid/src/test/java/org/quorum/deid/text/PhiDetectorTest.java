@@ -317,4 +317,30 @@ class PhiDetectorTest {
         assertThat(found("Seen with T.D.G. in clinic.")).containsEntry("T.D.G.", PhiType.NAME);
         assertThat(found("Take one tablet b.i.d. and P.R.N.")).isEmpty();
     }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "Performance status Karnofsky 70, ambulatory.",
+                "Colorectal screening: Cologuard negative last year.",
+                "Rhythm strip shows Wenckebach.",
+                "Development on Denver II appropriate for age.",
+                "Hips: Ortolani and Mallampati noted.",
+                "Risk was Wells 4 at triage.",
+                "Puberty Tanner 3, no concerns.",
+                "Positive Tinel at the wrist.",
+            })
+    void leaves_scores_screening_tests_and_signs_named_without_a_head_noun(String text) {
+        assertThat(found(text))
+                .allSatisfy(
+                        (value, type) ->
+                                assertThat(type).as(value).isNotIn(PhiType.NAME, PhiType.ADDRESS));
+    }
+
+    @Test
+    void a_score_name_that_is_a_family_name_or_place_stays_phi_without_a_grade() {
+        assertThat(found("Seen today with her son Tanner, who drove from Denver."))
+                .containsEntry("Tanner", PhiType.NAME);
+        assertThat(found("Mr. Wells called about his results.")).containsKey("Wells");
+    }
 }

@@ -119,10 +119,10 @@ class TextDeidRecallTest {
 
     @Test
     void held_out_notes_keep_their_clinical_terms() {
-        assertThat(heldOutSeedsTerms.keptShare()).isGreaterThanOrEqualTo(0.98);
-        // Held-out templates and term pools: 0.959 measured, under the 0.97 target (scores and
-        // screening names written without a head noun are the misses; see docs/deid-text.md).
-        assertThat(heldOutTerms.keptShare()).isGreaterThanOrEqualTo(0.955);
+        assertThat(heldOutSeedsTerms.keptShare()).isGreaterThanOrEqualTo(0.99);
+        // Held-out templates and term pools: 0.984 measured (0.959 before the named-instrument
+        // vocabulary); the target is 0.97 (see docs/deid-text.md).
+        assertThat(heldOutTerms.keptShare()).isGreaterThanOrEqualTo(0.98);
         assertThat(heldOutTerms.byCategory().get("eponym")[1])
                 .isEqualTo(heldOutTerms.byCategory().get("eponym")[0]);
     }
