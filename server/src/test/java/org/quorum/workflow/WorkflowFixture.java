@@ -146,8 +146,7 @@ public final class WorkflowFixture {
             Practitioner.PractitionerQualificationComponent qualification =
                     practitioner.addQualification();
             qualification.setCode(
-                    new CodeableConcept(
-                            new Coding(credential.system(), credential.code(), credential.code())));
+                    new CodeableConcept(new Coding(credential.system(), credential.code(), null)));
             qualification.setIssuer(new Reference(organization));
             Period period = new Period();
             period.setStartElement(new org.hl7.fhir.r4.model.DateTimeType(credential.start()));

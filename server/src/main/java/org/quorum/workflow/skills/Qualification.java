@@ -8,7 +8,8 @@ import java.util.Optional;
  * when it is valid (period start and end, both inclusive days).
  *
  * @param code {@code system|code}
- * @param display the code's display or the code
+ * @param display the code's display as the Practitioner gives it, or null (none is made up: a
+ *     display that is not the code system's is an error to validators)
  * @param issuer the issuing Organization reference, if any
  * @param start first valid day
  * @param end last valid day, if it expires

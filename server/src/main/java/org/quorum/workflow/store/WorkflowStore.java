@@ -441,7 +441,7 @@ public final class WorkflowStore {
                 qualifications.add(
                         new Qualification(
                                 ReviewPolicyReader.key(coding),
-                                coding.hasDisplay() ? coding.getDisplay() : coding.getCode(),
+                                coding.hasDisplay() ? coding.getDisplay() : null,
                                 Optional.ofNullable(LabelReadModel.relative(component.getIssuer())),
                                 start.get(),
                                 day(component.getPeriod().getEnd())));
