@@ -3,6 +3,7 @@ import * as auth from './auth.js';
 import { whenSignInNeeded } from './api.js';
 import { h, show, status, errorBox } from './dom.js';
 import * as shortcuts from './shortcuts.js';
+import * as drafts from './drafts.js';
 import { worklist } from './worklist.js';
 import { labelTask } from './label.js';
 import { decideTask } from './review.js';
@@ -39,7 +40,19 @@ async function route() {
 
 async function openTask(id) {
   const { fhir } = await import('./api.js');
-  const task = await fhir.read(`Task/${id}`);
+  let task;
+  try {
+    task = await fhir.read(`Task/${id}`);
+  } catch (error) {
+    const draft = drafts.load(auth.user().name, id);
+    if (!draft || (error.status !== 403 && error.status !== 404)) throw error;
+    // A draft of a task that is no longer mine: say so, keep the draft until the user drops it.
+    const discard = h('button', { type: 'button', onclick: () => { drafts.discard(auth.user().name, id); location.hash = '#/'; } }, 'Discard the draft');
+    show(h('h1', {}, `Task ${id}`),
+      h('p', { class: 'conflict', role: 'alert', id: 'conflict' }, `This task is no longer yours (it was reassigned, cancelled or completed elsewhere): ${error.message}. Your draft, saved ${draft.savedAt || ''}, is kept on this computer.`),
+      h('pre', {}, JSON.stringify(draft, null, 2)), discard);
+    return null;
+  }
   const stage = task.code?.coding?.[0]?.code;
   if (stage === 'review' || stage === 'adjudicate' || stage === 're-evaluate') {
     const blind = (task.input || []).some((i) => i.type?.coding?.some((c) => c.code === 'blind'));

@@ -16,6 +16,7 @@ function ownerOf(fhirUser) {
 }
 
 let uid = 0;
+let activeKeys = null;
 const newId = () => `l${Date.now().toString(36)}${(uid++).toString(36)}`;
 
 /** Labels of this task already stored, by source (calibration rounds are submitted per case). */
@@ -57,7 +58,11 @@ export async function labelTask(task) {
   const persist = () => drafts.save(me.name, task.id, state.draft);
   state.persist = persist;
   await renderCase(state, me);
-  return persist;
+  return () => {
+    state.persist();
+    if (activeKeys) document.removeEventListener('keydown', activeKeys);
+    activeKeys = null;
+  };
 }
 
 function caseDraft(state) {
@@ -486,7 +491,16 @@ async function renderCase(state, me) {
     }
     submit.disabled = true;
     try {
-      const latest = await fhir.read(`Task/${state.task.id}`);
+      let latest;
+      try {
+        latest = await fhir.read(`Task/${state.task.id}`);
+      } catch (error) {
+        // No longer assigned to me: the server does not let me read it any more.
+        if (error.status === 403 || error.status === 404) {
+          throw new ApiError(409, 'This task is no longer yours: it was reassigned, cancelled or completed elsewhere.', 'WORKFLOW-007');
+        }
+        throw error;
+      }
       if (!['ready', 'in-progress'].includes(latest.status) || ownerOf(latest.owner?.reference) !== ownerOf(auth.user().fhirUser)) {
         throw new ApiError(409, `This task is ${latest.status} and held by ${latest.owner?.reference || 'nobody'}: it was completed or reassigned elsewhere.`, 'WORKFLOW-007');
       }
@@ -533,13 +547,15 @@ async function renderCase(state, me) {
     location.hash = '#/';
   } }, 'Discard draft and leave');
 
-  document.onkeydown = null;
   const workspace = h('div', { class: 'workspace', 'data-workspace': 'label' },
     h('div', {}, sourceView),
     h('aside', { class: 'panel', 'aria-label': 'Labels' },
       h('h2', {}, 'Classes'), palette, suggestionList, h('h2', {}, 'My labels'), labelList, message,
       h('div', { class: 'row' }, submit, state.conflict ? discard : null)));
-  workspace.addEventListener('keydown', onKey);
+  // The shortcuts work wherever the focus is on the page (the view's clean-up removes them).
+  if (activeKeys) document.removeEventListener('keydown', activeKeys);
+  activeKeys = (event) => { if (event.target.closest?.('dialog')) return; onKey(event); };
+  document.addEventListener('keydown', activeKeys);
   if (!isImage) {
     sourceView.addEventListener('focus', drawNote);
     sourceView.addEventListener('blur', drawNote);

@@ -227,7 +227,7 @@ export async function decideTask(task) {
   }
 
   const onKey = (event) => {
-    if (event.target.closest('input[type=text], textarea, select')) {
+    if (event.target.closest?.('input[type=text], textarea, select')) {
       if (actionOf(event) === 'submit') { event.preventDefault(); sendDecision(); }
       return;
     }
@@ -247,10 +247,14 @@ export async function decideTask(task) {
   const page = h('div', { 'data-workspace': 'decide' },
     conflict ? h('p', { class: 'conflict', role: 'alert', id: 'conflict' }, conflict) : saved.savedAt ? h('p', { class: 'ok', id: 'draft-restored' }, 'Draft restored.') : null,
     agreement, comparison, form);
-  page.addEventListener('keydown', onKey);
+  const keys = (event) => { if (!event.target.closest?.('dialog')) onKey(event); };
+  document.addEventListener('keydown', keys);
   show(h('h1', {}, `${stage === 'adjudicate' ? 'Adjudicate' : 'Review'} · task ${task.id}`),
     h('p', { class: 'muted' }, `${sourceRef} · ${schema.system}|${schema.version}`), page);
   if (comparison.ready) await comparison.ready();
   status('');
-  return persist;
+  return () => {
+    persist();
+    document.removeEventListener('keydown', keys);
+  };
 }
