@@ -12,6 +12,7 @@ export const NOTES = {
   case: 'Impression: small left pleural effusion. Patchy opacity in the right lower lobe, likely pneumonia.',
   aiEffusion: 'Findings: moderate right pleural effusion with compressive atelectasis.',
   aiNormal: 'Findings: consolidation of the left upper lobe; pneumonia is the leading diagnosis.',
+  aiMedium: 'Findings: small bilateral effusions; patchy opacity at the right base.',
 };
 
 export class Api {
@@ -165,7 +166,17 @@ export async function buildProject(api, { run, roles, dicomFile, studyUid }) {
     { name: 'label', resource: ai(sources.aiNormal, 'normal', 0.93, null) },
   ] });
   await api.operation(`${project}/$open-cases`);
-  return { project, schema, sources, caseList, lead };
+  return { project, schema, sources, caseList, lead, ai };
+}
+
+/** A case with AI labels between the thresholds (0.7): annotators see them as suggestions. */
+export async function addAiMediumCase(api, built) {
+  const source = built.sources.aiMedium;
+  await api.operation(`${built.project}/$submit`, { resourceType: 'Parameters', parameter: [
+    { name: 'label', resource: built.ai(source, 'effusion', 0.7, 'bilateral effusions') },
+    { name: 'label', resource: built.ai(source, 'normal', 0.7, null) },
+  ] });
+  await addCase(api, built, source.reference);
 }
 
 /** Adds a source to the project's case list and opens it. */

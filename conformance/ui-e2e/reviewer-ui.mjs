@@ -8,7 +8,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-import { Api, NOTES, buildProject, addCase } from './fixture.mjs';
+import { Api, NOTES, buildProject, addCase, addAiMediumCase } from './fixture.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -312,6 +312,27 @@ try {
     const draft = await annotator.evaluate((id) => Object.keys(localStorage).find((k) => k.endsWith(`.${id}`)), taskId);
     assert(draft, 'the draft is kept in localStorage');
     await screen(annotator, '08-conflict');
+  });
+
+  await check('the annotator accepts one AI suggestion and modifies another with the keyboard', async () => {
+    await addAiMediumCase(admin, built);
+    await nextCase(annotator);
+    assert((await annotator.locator('[data-suggestion]').count()) === 2, 'two AI suggestions shown');
+    await screen(annotator, '10-ai-suggestions');
+    await annotator.keyboard.press('a'); // the first undecided suggestion: effusion, accepted
+    await annotator.keyboard.press('m'); // the next: "normal", modified (focus goes to its class)
+    const focused = await annotator.evaluate(() => document.activeElement?.tagName + ' ' + document.activeElement?.value);
+    assert(focused === 'SELECT normal', `the modified label's class has the focus: ${focused}`);
+    await annotator.keyboard.press('ArrowUp'); // the class above Normal: Pneumonia
+    assert(await annotator.evaluate(() => document.activeElement.value) === 'pneumonia', 'class changed');
+    await annotator.keyboard.press('Control+Enter');
+    await annotator.locator('#outcome').waitFor();
+    const stored = await labelsOf(admin, built.sources.aiMedium.reference, users.A.id);
+    const codes = stored.map((o) => o.code.coding[0].code).sort();
+    assert(JSON.stringify(codes) === '["effusion","pneumonia"]', `stored: ${codes}`);
+    const effusion = stored.find((o) => o.code.coding[0].code === 'effusion');
+    assert(sub(ext(effusion, 'quorum-text-span'), 'quote').valueString === 'bilateral effusions', 'the accepted span is kept');
+    assert(stored.every((o) => o.method.coding[0].code === 'ai-assisted'), `labels made with a suggestion shown are ai-assisted: ${stored.map((o) => o.method.coding[0].code)}`);
   });
 
   await check('a project admin sees the dashboard', async () => {
