@@ -232,6 +232,15 @@ try {
     const viewer = annotator.locator('#viewer');
     await annotator.locator('#viewer img').waitFor();
     await annotator.waitForFunction(() => document.querySelector('#viewer img')?.naturalWidth > 0);
+    // A window preset renders the frame again through /rendered?window=center,width,linear.
+    const before = await annotator.locator('#viewer img').getAttribute('src');
+    const rendered = annotator.waitForResponse((r) => r.url().includes('/rendered?window=-600%2C1500%2Clinear'));
+    await annotator.getByRole('button', { name: 'Lung' }).click();
+    assert((await rendered).status() === 200, 'the lung window is rendered');
+    await annotator.waitForFunction((b) => { const i = document.querySelector('#viewer img'); return i.src !== b && i.naturalWidth > 0; }, before);
+    // Zoomed in (+): the region is still drawn in image pixel space.
+    await annotator.keyboard.press('+');
+    await annotator.waitForFunction(() => Math.round(document.querySelector('#viewer img').getBoundingClientRect().width) === 640);
     const natural = await annotator.evaluate(() => { const i = document.querySelector('#viewer img'); return [i.naturalWidth, i.naturalHeight, i.getBoundingClientRect().width]; });
     const scale = natural[2] / natural[0];
     await annotator.keyboard.press('g');
@@ -271,6 +280,33 @@ try {
     assert(numbers.length === expected.length && numbers.every((n, i) => Math.abs(n - (expected[i] + 0.5)) <= 0.6),
       `coordinates in image pixel space: ${numbers} vs ${expected}`);
     assert(imageTask, 'task');
+  });
+
+  await check('on an image case the adjudicator compares the regions of both annotators, toggles them, and resolves', async () => {
+    const b = await apiAs('B');
+    const task = await b.operation(`${built.project}/$next-case`, { resourceType: 'Parameters', parameter: [{ name: 'stage', valueCode: 'annotate' }] });
+    assert(task?.focus?.reference === built.sources.image.reference, `B gets the image case, got ${task?.focus?.reference}`);
+    const study = await admin.read(built.sources.image.reference);
+    const sop = study.series[0].instance[0].uid;
+    await b.operation(`Task/${task.id}/$submit`, { resourceType: 'Parameters', parameter: [{ name: 'label', resource: {
+      resourceType: 'Observation', code: { coding: [{ system: built.schema, code: 'effusion' }] },
+      extension: [{ url: 'https://quorum.dev/fhir/StructureDefinition/quorum-image-region', extension: [
+        { url: 'sopInstanceUid', valueId: sop }, { url: 'frame', valuePositiveInt: 1 }, { url: 'graphicType', valueCode: 'POLYLINE' },
+        { url: 'coordinates', valueString: '20 20 60 20 60 60 20 60 20 20' }] }] } }] });
+    const judge = await signIn(users.J);
+    await nextCase(judge, 'adjudicate');
+    await judge.waitForFunction(() => document.querySelector('#viewer img')?.naturalWidth > 0);
+    assert((await judge.locator('#viewer svg polygon').count()) === 2, 'both annotators\' regions overlaid');
+    await screen(judge, '11-image-adjudication');
+    await judge.getByRole('checkbox', { name: 'annotator 2' }).uncheck();
+    assert((await judge.locator('#viewer svg polygon').count()) === 1, 'annotator 2\'s regions hidden');
+    await judge.locator('label[for^=choose-]').filter({ hasText: 'Pneumonia' }).click();
+    await judge.locator('#comment').fill('The opacity outlined by annotator 1 is the pneumonia.');
+    await judge.keyboard.press('Control+Enter');
+    await judge.locator('#outcome').filter({ hasText: 'final' }).waitFor();
+    const finals = (await labelsOf(admin, built.sources.image.reference)).filter((o) => o.status === 'final');
+    assert(finals.length === 1 && finals[0].code.coding[0].code === 'pneumonia', `final image label: ${finals.map((o) => o.code.coding[0].code)}`);
+    await judge.context().close();
   });
 
   await check('a reviewer accepts one AI suggestion and rejects another with a comment', async () => {
@@ -341,6 +377,9 @@ try {
     await lead.getByRole('heading', { name: /Dashboard/ }).waitFor();
     await lead.getByRole('heading', { name: 'Progress and work' }).waitFor();
     await lead.getByRole('heading', { name: 'Automation bias' }).waitFor();
+    await lead.getByRole('heading', { name: /^Agreement/ }).waitFor();
+    const caption = await lead.locator('caption').allTextContents();
+    assert(caption.some((c) => c.includes('by class')), `agreement per class shown: ${caption.join(' | ')}`);
     await screen(lead, '09-dashboard');
     await lead.context().close();
   });

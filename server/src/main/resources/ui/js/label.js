@@ -123,7 +123,20 @@ async function renderCase(state, me) {
     const windows = h('div', { class: 'row', role: 'group', 'aria-label': 'Window presets' }, 'Window:',
       WINDOWS.map((w, i) => h('button', { type: 'button', 'aria-pressed': String(i === windowIndex), onclick: async () => { windowIndex = i; await showFrame(); } }, w.name)));
     const frameLabel = h('p', { class: 'muted', id: 'frame-label' });
-    sourceView = h('section', { 'aria-label': 'Image' }, tools, windows, frameLabel, viewer);
+    let zoom = 1;
+    const setZoom = (factor) => {
+      zoom = Math.min(8, Math.max(0.5, zoom * factor));
+      img.style.width = `${Math.round(512 * zoom)}px`; // CSSOM, allowed by the page's CSP
+      zoomLabel.textContent = `${Math.round(zoom * 100)} %`;
+    };
+    const zoomLabel = h('span', { 'aria-live': 'polite' }, '100 %');
+    const zooms = h('div', { class: 'row', role: 'group', 'aria-label': 'Zoom' }, 'Zoom:',
+      h('button', { type: 'button', onclick: () => setZoom(1.25), 'aria-keyshortcuts': keyOf('zoomIn') }, `In (${keyOf('zoomIn')})`),
+      h('button', { type: 'button', onclick: () => setZoom(0.8), 'aria-keyshortcuts': keyOf('zoomOut') }, `Out (${keyOf('zoomOut')})`),
+      zoomLabel, h('span', { class: 'muted' }, '· scroll to pan'));
+    const scroller = h('div', { class: 'pan', tabindex: '-1' }, viewer);
+    sourceView = h('section', { 'aria-label': 'Image' }, tools, windows, zooms, frameLabel, scroller);
+    sourceView.zoom = setZoom;
     viewer.addEventListener('click', (event) => {
       if (!drawing) return;
       const point = svg.createSVGPoint();
@@ -439,6 +452,10 @@ async function renderCase(state, me) {
         break;
       case 'finishShape':
         if (isImage && drawing) { event.preventDefault(); finishShape(); }
+        break;
+      case 'zoomIn':
+      case 'zoomOut':
+        if (isImage) sourceView.zoom(action === 'zoomIn' ? 1.25 : 0.8);
         break;
       case 'nextImage':
       case 'previousImage':

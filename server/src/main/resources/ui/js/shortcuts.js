@@ -28,6 +28,8 @@ export const ACTIONS = [
   ['point', 'Image: point tool', 'p'],
   ['polyline', 'Image: polyline tool (Enter ends)', 'l'],
   ['finishShape', 'Image: close the polygon / end the polyline', 'Enter'],
+  ['zoomIn', 'Image: zoom in', '+'],
+  ['zoomOut', 'Image: zoom out', '-'],
   ['nextImage', 'Image: next image or frame', 'PageDown'],
   ['previousImage', 'Image: previous image or frame', 'PageUp'],
   ['submit', 'Submit / send the decision', 'Ctrl+Enter'],

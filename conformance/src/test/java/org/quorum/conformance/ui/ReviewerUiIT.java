@@ -43,6 +43,8 @@ class ReviewerUiIT {
                             + " resolves",
                     "the annotator takes an image case, draws a polygon, and keeps it through an"
                             + " expired session",
+                    "on an image case the adjudicator compares the regions of both annotators,"
+                            + " toggles them, and resolves",
                     "a reviewer accepts one AI suggestion and rejects another with a comment",
                     "a task completed elsewhere is shown as a conflict and the draft is kept",
                     "the annotator accepts one AI suggestion and modifies another with the"
@@ -153,7 +155,8 @@ class ReviewerUiIT {
                         "07-review-ai",
                         "08-conflict",
                         "09-dashboard",
-                        "10-ai-suggestions")) {
+                        "10-ai-suggestions",
+                        "11-image-adjudication")) {
             assertThat(artifacts.resolve(screen + ".png")).as("screenshot").isNotEmptyFile();
         }
     }
