@@ -75,7 +75,7 @@ export async function worklist() {
     h('td', {}, h('a', { href: `#/task/${task.id}` }, `Open ${stageOf(task)} task ${task.id}`))));
   const table = open.length
     ? h('table', {}, h('caption', { class: 'sr-only' }, 'My open tasks'),
-      h('thead', {}, h('tr', {}, ['Stage', 'Case', 'Project', 'Due', 'Status', ''].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, ['Stage', 'Case', 'Project', 'Due', 'Status', 'Task'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, rows))
     : h('p', { class: 'muted' }, 'You hold no open task.');
 
