@@ -138,6 +138,13 @@ try {
     assert(await annotator.locator('#who').textContent().then((t) => t.includes(users.A.name)), 'the header names the user');
     await annotator.locator('#next-case').waitFor();
     await screen(annotator, '02-worklist');
+    // The shortcuts dialog: every action with its key, editable.
+    await annotator.keyboard.press('?');
+    await annotator.getByRole('heading', { name: 'Keyboard shortcuts' }).waitFor();
+    assert((await annotator.locator('#shortcuts input[data-action]').count()) >= 20, 'the keys can be changed');
+    await screen(annotator, '02-shortcuts');
+    await annotator.keyboard.press('Escape');
+    await annotator.getByRole('heading', { name: 'Keyboard shortcuts' }).waitFor({ state: 'hidden' });
   });
 
   await check('an uncalibrated annotator is sent to the calibration round and passes it', async () => {

@@ -148,6 +148,7 @@ class ReviewerUiIT {
                 List.of(
                         "01-sign-in",
                         "02-worklist",
+                        "02-shortcuts",
                         "03-calibration",
                         "04-note-labelling",
                         "05-adjudication",
