@@ -13,6 +13,7 @@ export const NOTES = {
   aiEffusion: 'Findings: moderate right pleural effusion with compressive atelectasis.',
   aiNormal: 'Findings: consolidation of the left upper lobe; pneumonia is the leading diagnosis.',
   aiMedium: 'Findings: small bilateral effusions; patchy opacity at the right base.',
+  aiModify: 'Findings: layering left pleural fluid; lungs otherwise clear.',
 };
 
 export class Api {
@@ -113,7 +114,7 @@ export async function buildProject(api, { run, roles, dicomFile, studyUid }) {
   sources.image = { reference: `ImagingStudy/${study.id}`, patient: study.subject.reference };
   const list = (items) => api.create({ resourceType: 'List', status: 'current', mode: 'working', title: 'UI e2e sources', entry: items.map((i) => ({ item: { reference: i } })) });
   const calibrationSet = await list([sources.calibration.reference]);
-  const caseList = await list([sources.case.reference, sources.aiEffusion.reference, sources.aiNormal.reference]);
+  const caseList = await list([sources.case.reference, sources.aiEffusion.reference, sources.aiNormal.reference, sources.aiModify.reference]);
   const policy = {
     url: `${EXT}quorum-review-policy`,
     extension: [
@@ -164,6 +165,7 @@ export async function buildProject(api, { run, roles, dicomFile, studyUid }) {
   await api.operation(`${project}/$submit`, { resourceType: 'Parameters', parameter: [
     { name: 'label', resource: ai(sources.aiEffusion, 'effusion', 0.96, 'right pleural effusion') },
     { name: 'label', resource: ai(sources.aiNormal, 'normal', 0.93, null) },
+    { name: 'label', resource: ai(sources.aiModify, 'pneumonia', 0.91, 'left pleural fluid') },
   ] });
   await api.operation(`${project}/$open-cases`);
   return { project, schema, sources, caseList, lead, ai };

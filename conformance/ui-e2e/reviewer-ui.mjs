@@ -316,29 +316,39 @@ try {
     await judge.context().close();
   });
 
-  await check('a reviewer accepts one AI suggestion and rejects another with a comment', async () => {
+  await check('a reviewer accepts one AI suggestion, rejects another with a comment, and modifies a third', async () => {
     const reviewer = await signIn(users.R);
     const decided = [];
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
       await nextCase(reviewer, 'review');
       const shown = await reviewer.locator('table tbody td').first().textContent();
       if (i === 0) await screen(reviewer, '07-review-ai');
       if (shown === 'Effusion') {
         await reviewer.keyboard.press('a');
         decided.push('accept');
-      } else {
+      } else if (shown === 'Normal') {
         await reviewer.keyboard.press('x');
         await reviewer.keyboard.type('The note describes consolidation: not normal.');
         decided.push('reject');
+      } else {
+        await reviewer.keyboard.press('m');
+        await reviewer.keyboard.type('Pleural fluid is an effusion, not pneumonia.');
+        await reviewer.locator('#modify-0').selectOption('effusion');
+        await screen(reviewer, '07-review-modify');
+        decided.push('modify');
       }
       await reviewer.keyboard.press('Control+Enter');
       await reviewer.locator('#outcome').waitFor();
       const outcome = await reviewer.locator('#outcome').textContent();
-      assert(decided.at(-1) === 'accept' ? outcome.includes('final') : outcome.includes('back to the annotators'), `outcome: ${outcome}`);
+      assert(decided.at(-1) === 'reject' ? outcome.includes('back to the annotators') : outcome.includes('final'), `outcome: ${outcome}`);
     }
-    assert(decided.sort().join() === 'accept,reject', `decisions ${decided}`);
+    assert(decided.sort().join() === 'accept,modify,reject', `decisions ${decided}`);
     const finals = (await labelsOf(admin, built.sources.aiEffusion.reference)).filter((o) => o.status === 'final');
     assert(finals.length === 1 && finals[0].code.coding[0].code === 'effusion', 'the accepted AI label is final');
+    const modified = (await labelsOf(admin, built.sources.aiModify.reference)).filter((o) => o.status === 'final');
+    assert(modified.length === 1 && modified[0].code.coding[0].code === 'effusion', `the corrected label is final: ${modified.map((o) => o.code.coding[0].code)}`);
+    const span = ext(modified[0], 'quorum-text-span');
+    assert(sub(span, 'quote')?.valueString === 'left pleural fluid', 'the corrected label keeps the span');
     await reviewer.context().close();
   });
 

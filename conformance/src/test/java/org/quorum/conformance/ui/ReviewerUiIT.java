@@ -45,7 +45,8 @@ class ReviewerUiIT {
                             + " expired session",
                     "on an image case the adjudicator compares the regions of both annotators,"
                             + " toggles them, and resolves",
-                    "a reviewer accepts one AI suggestion and rejects another with a comment",
+                    "a reviewer accepts one AI suggestion, rejects another with a comment, and modifies"
+                            + " a third",
                     "a task completed elsewhere is shown as a conflict and the draft is kept",
                     "the annotator accepts one AI suggestion and modifies another with the"
                             + " keyboard",
@@ -154,6 +155,7 @@ class ReviewerUiIT {
                         "05-adjudication",
                         "06-image-labelling",
                         "07-review-ai",
+                        "07-review-modify",
                         "08-conflict",
                         "09-dashboard",
                         "10-ai-suggestions",
