@@ -235,7 +235,11 @@ try {
 
   await check('the annotator takes an image case, draws a polygon, and keeps it through an expired session', async () => {
     await addCase(admin, built, built.sources.image.reference);
+    // The frames of the study come from its WADO-RS metadata (Number of Frames per instance).
+    const metadata = annotator.waitForResponse((r) => /\/dicomweb\/studies\/[0-9.]+\/metadata$/.test(r.url()));
     const imageTask = await nextCase(annotator);
+    assert((await metadata).status() === 200, 'the study metadata is read');
+    assert((await annotator.locator('#frame-label').textContent()).includes('(1 of 1)'), 'one frame in the study');
     const viewer = annotator.locator('#viewer');
     await annotator.locator('#viewer img').waitFor();
     await annotator.waitForFunction(() => document.querySelector('#viewer img')?.naturalWidth > 0);

@@ -81,6 +81,17 @@ export async function all(query, limit = 500) {
   return found;
 }
 
+/** DICOM JSON from DICOMweb (WADO-RS metadata, QIDO-RS). */
+export async function dicomJson(path) {
+  const response = await send(path, { headers: { Accept: 'application/dicom+json' } });
+  const text = await response.text();
+  if (!response.ok) {
+    const { message } = outcomeMessage(response.status, text);
+    throw new ApiError(response.status, message);
+  }
+  return text ? JSON.parse(text) : [];
+}
+
 /** A rendered DICOM frame (PS3.18 rendered resource) as an object URL. */
 export async function renderedFrame(study, series, instance, frame, window) {
   const params = new URLSearchParams();

@@ -7,7 +7,7 @@ import { h, show, status, errorBox } from './dom.js';
 import * as drafts from './drafts.js';
 import { actionOf, keyOf } from './shortcuts.js';
 import { EXT_SPAN, EXT_REGION, EXT_CONFIDENCE, EXT_REASONING, inputs, outputs, stageOf, projectOfTask, schemaOf } from './project.js';
-import { noteText, framesOf, shapeOf, renderNote, selectionOffsets, regionShape, loadFrame, colourIndex, STROKES, WINDOWS } from './source.js';
+import { noteText, framesOfStudy, shapeOf, renderNote, selectionOffsets, regionShape, loadFrame, colourIndex, STROKES, WINDOWS } from './source.js';
 
 const CONFLICT_CODES = new Set(['WORKFLOW-006', 'WORKFLOW-007', 'WORKFLOW-014']);
 
@@ -115,7 +115,7 @@ async function renderCase(state, me) {
   let drawing = null; // { tool, points }
   let crosshair = null;
   if (isImage) {
-    frames = framesOf(resource);
+    frames = await framesOfStudy(resource);
     const viewer = h('div', { class: 'viewer', tabindex: '0', id: 'viewer', 'aria-label': 'Image: draw with the mouse, or move the crosshair with the arrow keys and press Space to add a point' }, img, svg);
     const tools = h('div', { class: 'row tools', role: 'toolbar', 'aria-label': 'Drawing tools' },
       [['polygon', 'Polygon'], ['rectangle', 'Rectangle'], ['ellipse', 'Ellipse'], ['point', 'Point'], ['polyline', 'Polyline']].map(([tool, name]) =>
@@ -254,11 +254,11 @@ async function renderCase(state, me) {
   function drawRegions() {
     if (!isImage) return;
     const frame = frames[frameIndex];
-    const shapes = current.labels.filter((l) => l.region && l.region.sop === frame.instance).map((l) =>
+    const shapes = current.labels.filter((l) => l.region && l.region.sop === frame.instance && (l.region.frame || 1) === frame.frame).map((l) =>
       regionShape(l.region, STROKES[colourIndex(state.schema, l.code)], { 'data-label': l.id, 'stroke-width': l.id === state.selected ? 4 : 2 }));
     for (const s of state.suggestions) {
       const shape = shapeOf(s);
-      if (shape.region && shape.region.sop === frame.instance && !current.decisions[`Observation/${s.id}`]) {
+      if (shape.region && shape.region.sop === frame.instance && (shape.region.frame || 1) === frame.frame && !current.decisions[`Observation/${s.id}`]) {
         shapes.push(regionShape(shape.region, '#7a5cc7', { 'stroke-dasharray': '4 3' }));
       }
     }

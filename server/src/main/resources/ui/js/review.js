@@ -7,7 +7,7 @@ import { h, show, status, errorBox } from './dom.js';
 import * as drafts from './drafts.js';
 import { actionOf, keyOf } from './shortcuts.js';
 import { EXT_CONFIDENCE, EXT_REASONING, EXT_SPAN, EXT_REGION, inputs, stageOf, projectOfTask, schemaOf } from './project.js';
-import { noteText, framesOf, shapeOf, renderNote, regionShape, loadFrame, colourIndex, STROKES, WINDOWS } from './source.js';
+import { noteText, framesOfStudy, shapeOf, renderNote, regionShape, loadFrame, colourIndex, STROKES, WINDOWS } from './source.js';
 
 function ownerOf(fhirUser) {
   return fhirUser?.match(/(PractitionerRole\/[^/]+)$/)?.[1] || fhirUser;
@@ -72,7 +72,7 @@ export async function decideTask(task) {
   // ---- side by side
   let comparison;
   if (isImage) {
-    const frames = framesOf(source);
+    const frames = await framesOfStudy(source);
     let frameIndex = 0;
     let windowIndex = 0;
     const visible = new Set(groups.map((g) => g.name));
@@ -86,7 +86,7 @@ export async function decideTask(task) {
         if (!visible.has(g.name)) return;
         for (const l of g.labels) {
           const shape = shapeOf(l.observation);
-          if (shape.region && shape.region.sop === frame.instance) shapes.push(regionShape(shape.region, STROKES[(gi * 3) % 9], { 'data-group': g.name }));
+          if (shape.region && shape.region.sop === frame.instance && (shape.region.frame || 1) === frame.frame) shapes.push(regionShape(shape.region, STROKES[(gi * 3) % 9], { 'data-group': g.name }));
         }
       });
       svg.replaceChildren(...shapes);

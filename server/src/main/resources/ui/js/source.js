@@ -1,6 +1,6 @@
 // Loading and drawing the case source: a de-identified note (text with span highlights) or an
 // imaging study (rendered frames with SVG regions in image pixel space).
-import { fhir, renderedFrame } from './api.js';
+import { fhir, renderedFrame, dicomJson } from './api.js';
 import { h } from './dom.js';
 import { EXT_SPAN, EXT_REGION, sub, ext } from './project.js';
 
@@ -26,7 +26,25 @@ export async function noteText(document) {
   return '';
 }
 
-/** The frames of an ImagingStudy: [{study, series, instance, frame, label}]. */
+/**
+ * The frames of an ImagingStudy, every frame of multi-frame instances included: the study's
+ * WADO-RS metadata gives each instance's Number of Frames (0028,0008).
+ */
+export async function framesOfStudy(study) {
+  const instances = framesOf(study);
+  if (!instances.length) return instances;
+  const counts = new Map();
+  for (const item of await dicomJson(`/dicomweb/studies/${instances[0].study}/metadata`)) {
+    const sop = item['00080018']?.Value?.[0];
+    const frames = Number(item['00280008']?.Value?.[0] || 1);
+    if (sop) counts.set(sop, frames);
+  }
+  return instances.flatMap((f) => Array.from({ length: counts.get(f.instance) || 1 }, (_, i) => ({
+    ...f, frame: i + 1, label: counts.get(f.instance) > 1 ? `${f.label} · frame ${i + 1} of ${counts.get(f.instance)}` : f.label,
+  })));
+}
+
+/** The instances of an ImagingStudy (first frames): [{study, series, instance, frame, label}]. */
 export function framesOf(study) {
   const uid = (value) => (value || '').replace(/^urn:oid:/, '');
   const studyUid = uid(study.identifier?.find((i) => i.system === 'urn:dicom:uid')?.value);
