@@ -371,7 +371,7 @@ try {
     await screen(annotator, '08-conflict');
   });
 
-  await check('the annotator accepts one AI suggestion and modifies another with the keyboard', async () => {
+  await check('the annotator accepts one AI suggestion and modifies another with the keyboard; a refused token is refreshed', async () => {
     await addAiMediumCase(admin, built);
     await nextCase(annotator);
     assert((await annotator.locator('[data-suggestion]').count()) === 2, 'two AI suggestions shown');
@@ -382,8 +382,18 @@ try {
     assert(focused === 'SELECT normal', `the modified label's class has the focus: ${focused}`);
     await annotator.keyboard.press('ArrowUp'); // the class above Normal: Pneumonia
     assert(await annotator.evaluate(() => document.activeElement.value) === 'pneumonia', 'class changed');
+    // The access token is refused once (as when it expires): the app refreshes it (the refresh
+    // token rotates) and repeats the call, without a new sign-in.
+    let refused = false;
+    await annotator.route('**/fhir/Task/**', async (route) => {
+      if (!refused) { refused = true; await route.fulfill({ status: 401, contentType: 'application/json', body: '{"error":"invalid_token"}' }); } else await route.continue();
+    });
+    const refreshed = annotator.waitForResponse((r) => r.url().endsWith('/auth/token') && (r.request().postData() || '').includes('grant_type=refresh_token'));
     await annotator.keyboard.press('Control+Enter');
+    assert((await refreshed).status() === 200, 'the refresh token is exchanged');
     await annotator.locator('#outcome').waitFor();
+    assert(refused && !annotator.url().includes('/auth/authorize'), 'no new sign-in');
+    await annotator.unroute('**/fhir/Task/**');
     const stored = await labelsOf(admin, built.sources.aiMedium.reference, users.A.id);
     const codes = stored.map((o) => o.code.coding[0].code).sort();
     assert(JSON.stringify(codes) === '["effusion","pneumonia"]', `stored: ${codes}`);

@@ -104,16 +104,26 @@ export async function completeSignIn() {
   return pending.returnTo || '#/';
 }
 
-/** Exchanges the refresh token for new tokens (the refresh token rotates); false if it cannot. */
-export async function refresh() {
-  if (!session?.refresh) return false;
-  try {
-    accept(await tokenRequest({ grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: session.refresh }));
-    return true;
-  } catch {
-    session = null;
-    return false;
+let refreshing = null;
+
+/**
+ * Exchanges the refresh token for new tokens; false if it cannot. One exchange at a time: the
+ * refresh token rotates, so a second use of the same one would be refused (and end the session).
+ */
+export function refresh() {
+  if (!refreshing) {
+    refreshing = (async () => {
+      if (!session?.refresh) return false;
+      try {
+        accept(await tokenRequest({ grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: session.refresh }));
+        return true;
+      } catch {
+        session = null;
+        return false;
+      }
+    })().finally(() => { refreshing = null; });
   }
+  return refreshing;
 }
 
 export function signedIn() {

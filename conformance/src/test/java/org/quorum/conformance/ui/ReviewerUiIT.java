@@ -49,7 +49,7 @@ class ReviewerUiIT {
                             + " a third",
                     "a task completed elsewhere is shown as a conflict and the draft is kept",
                     "the annotator accepts one AI suggestion and modifies another with the"
-                            + " keyboard",
+                            + " keyboard; a refused token is refreshed",
                     "a project admin sees the dashboard",
                     "no Content-Security-Policy violation and no script error on any page");
 
