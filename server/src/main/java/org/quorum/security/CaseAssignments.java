@@ -15,11 +15,13 @@ import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.DiagnosticReport;
 import org.hl7.fhir.r4.model.DocumentReference;
+import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.ImagingStudy;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Task;
+import org.quorum.profiles.QuorumProfiles;
 import org.quorum.security.assignment.CaseAssignmentIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,10 +29,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The cases assigned to a clinician, derived only from resources the server's own workflow writes:
  * review Tasks whose {@code owner} is the clinician's FHIR identity (the token's {@code fhirUser}).
- * A Task grants the Task, its patient ({@code for}), what it focuses on, its input references and
- * basedOn, and, for a focus or input that is a label, note, report or study, that resource's
- * subject and sources ({@code derivedFrom}). A label the clinician performed grants that label
- * alone: what a clinician writes never widens what the clinician may see.
+ * A Task grants the Task, its patient ({@code for}), its project (the ResearchStudy: the label
+ * schema), what it focuses on, its input references and basedOn, and, for a focus or input that is
+ * a label, note, report or study, that resource's subject and sources ({@code derivedFrom}). A
+ * label the clinician performed grants that label alone: what a clinician writes never widens what
+ * the clinician may see.
  *
  * <p>The grants are kept in a table ({@link CaseAssignmentIndex}) written in the same transaction
  * as the Task or label that makes them, so answering a request costs one indexed query, not a store
@@ -79,6 +82,12 @@ public final class CaseAssignments {
         Set<String> granted = new LinkedHashSet<>();
         granted.add(source);
         referenceOf(task.getFor()).ifPresent(granted::add);
+        // The project: its review policy names the label schema the clinician labels with.
+        for (Extension project : task.getExtensionsByUrl(QuorumProfiles.EXT_PROJECT)) {
+            if (project.getValue() instanceof Reference reference) {
+                referenceOf(reference).ifPresent(granted::add);
+            }
+        }
         task.getBasedOn().forEach(r -> referenceOf(r).ifPresent(granted::add));
         List<String> cases = new ArrayList<>();
         referenceOf(task.getFocus()).ifPresent(cases::add);

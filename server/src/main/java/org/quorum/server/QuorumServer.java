@@ -31,6 +31,7 @@ import org.quorum.security.http.CorsHandler;
 import org.quorum.security.http.SecurityHeadersHandler;
 import org.quorum.security.http.TlsContexts;
 import org.quorum.storage.StartupLock;
+import org.quorum.ui.UiInstaller;
 import org.quorum.workflow.WorkflowInstaller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +44,8 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
  *
  * <p>Routes: {@code /fhir/*} (HAPI FHIR R4, with the quality operations, {@code $deidentify} and
  * {@code $dicom-sr}), {@code /health}, {@code /health/ready}, {@code /health/live}, {@code
- * /metrics}, {@code /quality/report/{id}}, {@code /dicomweb/*} (DICOMweb, Jersey), {@code /auth/*}
- * and the SMART discovery document.
+ * /metrics}, {@code /quality/report/{id}}, {@code /dicomweb/*} (DICOMweb, Jersey), {@code /auth/*},
+ * the SMART discovery document and {@code /ui/} (the reviewer web UI).
  */
 public final class QuorumServer implements AutoCloseable {
 
@@ -108,6 +109,7 @@ public final class QuorumServer implements AutoCloseable {
                 WorkflowInstaller.install(platform, quality, labels);
                 OpsInstaller.install(platform, security, java.util.List.of(audit::health));
             }
+            UiInstaller.install(platform);
 
             Platform.Deployment deployment = platform.deploy();
             gate.open(deployment.handler());
