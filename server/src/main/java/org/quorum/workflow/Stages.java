@@ -212,8 +212,12 @@ public final class Stages {
                                 result = "submitted";
                                 goldRead(project, member, caseTask, task, stored, events);
                             } else {
-                                result = "submitted";
                                 afterAnnotation(project, caseTask, task, stored, events);
+                                // The last label of a case says where the case went.
+                                result =
+                                        events.contains("adjudicate")
+                                                ? "adjudicate"
+                                                : events.contains("final") ? "final" : "submitted";
                             }
                             return new Outcome(
                                     task,

@@ -48,7 +48,7 @@ class AuthorizationCodeFlowIT {
     static void aClinicianWithAPassword(RunningServer running) throws Exception {
         server = running;
         user = "signin-" + UUID.randomUUID().toString().substring(0, 8);
-        UserRegistry users = new UserRegistry(server.dataDir());
+        UserRegistry users = new UserRegistry(server.securityStore());
         users.add(
                 User.of(user, Set.of(Role.ANNOTATOR), Set.of()).withFhirUser("PractitionerRole/7"));
         users.setPassword(user, "correct horse battery".toCharArray());

@@ -516,6 +516,7 @@ class ReviewWorkflowIT {
     void annotators_label_until_nothing_is_left_and_qualification_and_gold_steer_them() {
         List<String> active = new ArrayList<>(List.of("A", "B", "C"));
         Map<String, Integer> lastStatus = new HashMap<>();
+        Map<String, Integer> outcomes = new HashMap<>();
         int guard = 0;
         while (!active.isEmpty() && guard++ < 400) {
             for (String name : List.copyOf(active)) {
@@ -545,6 +546,10 @@ class ReviewWorkflowIT {
                 Task completed = (Task) result.getParameter("task").getResource();
                 assertThat(completed.getStatus()).isEqualTo(Task.TaskStatus.COMPLETED);
                 assertThat(completed.getExecutionPeriod().hasEnd()).isTrue();
+                outcomes.merge(
+                        result.getParameter("outcome").getValue().primitiveValue(),
+                        1,
+                        Integer::sum);
                 Observation stored = (Observation) result.getParameter("label").getResource();
                 assertThat(stored.getStatus()).isEqualTo(Observation.ObservationStatus.PRELIMINARY);
                 assertThat(stored.getPerformerFirstRep().getReference())
@@ -554,6 +559,10 @@ class ReviewWorkflowIT {
             }
         }
         assertThat(lastStatus).containsEntry("A", 204).containsEntry("B", 204);
+        // The label that completes a disagreeing case answers "adjudicate"; others "submitted"
+        // (or "final" when an agreeing case needs no review).
+        assertThat(outcomes).containsKeys("submitted", "adjudicate");
+        assertThat(outcomes.keySet()).isSubsetOf("submitted", "adjudicate", "final");
         // C read the gold item wrong and is paused.
         assertThat(lastStatus).containsEntry("C", 403);
         assertThat(done.get("C")).containsValue(gold);
