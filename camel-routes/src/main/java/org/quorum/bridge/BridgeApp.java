@@ -26,6 +26,7 @@ import org.quorum.bridge.config.BridgeSettings;
 import org.quorum.bridge.config.ClientAuth;
 import org.quorum.bridge.config.EhrSettings;
 import org.quorum.bridge.config.MllpSettings;
+import org.quorum.bridge.config.PacsSettings;
 import org.quorum.bridge.ehr.EhrPullService;
 import org.quorum.bridge.fhir.FhirPeer;
 import org.quorum.bridge.hl7.Hl7DeliveryService;
@@ -36,15 +37,21 @@ import org.quorum.bridge.ingest.IngestService;
 import org.quorum.bridge.ops.BridgeMetrics;
 import org.quorum.bridge.ops.OpsServer;
 import org.quorum.bridge.ops.RouteStatus;
+import org.quorum.bridge.pacs.DicomInstanceDeidentifier;
+import org.quorum.bridge.pacs.DicomWebPeer;
+import org.quorum.bridge.pacs.PacsPullService;
 import org.quorum.bridge.resilience.ResilientEndpoint;
 import org.quorum.bridge.routes.BridgeRoutes;
 import org.quorum.bridge.store.BridgeDatabase;
 import org.quorum.bridge.store.Crosswalk;
 import org.quorum.bridge.store.DeadLetterStore;
 import org.quorum.bridge.store.DeliveryLedger;
+import org.quorum.bridge.store.DicomLedger;
 import org.quorum.bridge.store.Encryptor;
 import org.quorum.bridge.store.Inbox;
+import org.quorum.bridge.store.Quarantine;
 import org.quorum.bridge.store.Watermarks;
+import org.quorum.deid.dicom.DicomDeidentifier;
 import org.quorum.deid.text.lexicon.PhiLexicon;
 
 /**
@@ -212,6 +219,63 @@ public final class BridgeApp implements AutoCloseable {
             }
         }
 
+        DicomLedger dicomLedger = new DicomLedger(database, encryptor, clock);
+        Quarantine quarantine = new Quarantine(database, encryptor, clock);
+        PacsPullService pacsPull = null;
+        if (settings.pacs().isPresent()) {
+            PacsSettings pacsSettings = settings.pacs().get();
+            ResilientEndpoint pacsEndpoint =
+                    new ResilientEndpoint(
+                            "pacs", settings.reliability(), clock, sleeper, metrics::retrying);
+            metrics.declareEndpoint("pacs", () -> pacsEndpoint.breaker().getState().name());
+            DicomWebPeer pacs =
+                    new DicomWebPeer(
+                            pacsSettings.dicomWebRoot(),
+                            pacsSettings.connectTimeout(),
+                            pacsSettings.readTimeout(),
+                            new AccessTokens(pacsSettings.auth(), null),
+                            pacsEndpoint,
+                            clock);
+            DicomWebPeer quorumDicomWeb =
+                    new DicomWebPeer(
+                            settings.quorum().dicomWebRoot(),
+                            settings.quorum().connectTimeout(),
+                            settings.quorum().readTimeout(),
+                            new AccessTokens(settings.quorum().auth(), quorumTokens),
+                            quorumEndpoint,
+                            clock);
+            DicomInstanceDeidentifier dicomDeid =
+                    new DicomInstanceDeidentifier(
+                            new DicomDeidentifier(
+                                    settings.deid().keys(),
+                                    lexicon,
+                                    settings.deid().policy(),
+                                    clock),
+                            settings.deid().keys());
+            String route = BridgeRoutes.PACS_DICOMWEB_ROUTE;
+            RouteStatus status =
+                    new RouteStatus(
+                            route, "dicomweb-pull", pacsSettings.dicomWebRoot().toString(), clock);
+            statuses.put(route, status);
+            metrics.declareRoute(route, status::lag);
+            pacsPull =
+                    new PacsPullService(
+                            route,
+                            pacsSettings,
+                            pacs,
+                            quorumDicomWeb,
+                            dicomDeid,
+                            database,
+                            dicomLedger,
+                            quarantine,
+                            crosswalk,
+                            deadLetters,
+                            watermarks,
+                            status,
+                            metrics,
+                            clock);
+        }
+
         MllpSettings mllp = settings.mllp().orElse(null);
         Hl7Intake intake = null;
         Hl7DeliveryService hl7Delivery = null;
@@ -234,8 +298,16 @@ public final class BridgeApp implements AutoCloseable {
                                     .map(oldest -> Duration.between(oldest, clock.instant()))
                                     .orElse(Duration.ZERO));
         }
+        PacsPullService pacsRoute = pacsPull;
         DeadLetterRetryService retries =
-                new DeadLetterRetryService(deadLetters, ingest, hl7Routes::get);
+                new DeadLetterRetryService(
+                        deadLetters,
+                        ingest,
+                        hl7Routes::get,
+                        (route, sopDigest) ->
+                                pacsRoute != null
+                                        && pacsRoute.route().equals(route)
+                                        && pacsRoute.requeue(sopDigest));
 
         String adminToken = adminToken(settings.store().dataDir());
         OpsServer ops =
@@ -244,8 +316,17 @@ public final class BridgeApp implements AutoCloseable {
                         settings.ops().port(),
                         metrics,
                         () -> health(database, quorumEndpoint, statuses),
-                        () -> status(statuses, deadLetters, crosswalk, inbox, mllp),
+                        () ->
+                                status(
+                                        statuses,
+                                        deadLetters,
+                                        crosswalk,
+                                        inbox,
+                                        mllp,
+                                        dicomLedger,
+                                        quarantine),
                         deadLetters,
+                        quarantine::list,
                         adminToken);
         try {
             Files.writeString(
@@ -253,7 +334,15 @@ public final class BridgeApp implements AutoCloseable {
                     ops.baseUrl() + "\n",
                     StandardCharsets.UTF_8);
             camel.addRoutes(
-                    new BridgeRoutes(pulls, pollMillis, mllp, intake, hl7Delivery, retries));
+                    new BridgeRoutes(
+                            pulls,
+                            pollMillis,
+                            mllp,
+                            intake,
+                            hl7Delivery,
+                            retries,
+                            pacsPull,
+                            settings.pacs().map(p -> p.pollInterval().toMillis()).orElse(0L)));
             camel.getShutdownStrategy().setTimeout(30);
             camel.start();
         } catch (Exception e) {
@@ -294,7 +383,9 @@ public final class BridgeApp implements AutoCloseable {
             DeadLetterStore deadLetters,
             Crosswalk crosswalk,
             Inbox inbox,
-            MllpSettings mllp) {
+            MllpSettings mllp,
+            DicomLedger dicomLedger,
+            Quarantine quarantine) {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("routes", statuses.values().stream().map(RouteStatus::snapshot).toList());
         status.put("deadLetters", deadLetters.count());
@@ -302,6 +393,8 @@ public final class BridgeApp implements AutoCloseable {
             status.put("hl7Inbox", inbox.size(BridgeRoutes.HL7_ROUTE));
         }
         status.put("crosswalkEntries", crosswalk.size());
+        status.put("dicomInstances", dicomLedger.counts());
+        status.put("quarantined", quarantine.list().size());
         return status;
     }
 

@@ -20,14 +20,21 @@ public final class DeadLetterRetryService {
     private final DeadLetterStore deadLetters;
     private final IngestService ingest;
     private final Function<String, Hl7DeliveryService> hl7Routes;
+    private final java.util.function.BiPredicate<String, String> dicomRequeue;
 
+    /**
+     * @param dicomRequeue (route, SOP digest) → whether the PACS route took the instance back: its
+     *     ledger forgets it and the next poll fetches it again
+     */
     public DeadLetterRetryService(
             DeadLetterStore deadLetters,
             IngestService ingest,
-            Function<String, Hl7DeliveryService> hl7Routes) {
+            Function<String, Hl7DeliveryService> hl7Routes,
+            java.util.function.BiPredicate<String, String> dicomRequeue) {
         this.deadLetters = deadLetters;
         this.ingest = ingest;
         this.hl7Routes = hl7Routes;
+        this.dicomRequeue = dicomRequeue;
     }
 
     /** Retries what was requested; returns how many letters were delivered. */
@@ -42,6 +49,8 @@ public final class DeadLetterRetryService {
                                     ingest.redeliver(
                                             ingest.fromEnvelope(letter.route(), retry.payload()));
                             case HL7_V2 -> redeliverHl7(letter, retry.payload());
+                            case DICOM_INSTANCE ->
+                                    dicomRequeue.test(letter.route(), letter.sourceKey());
                         };
                 if (ok) {
                     deadLetters.resolve(letter.id());

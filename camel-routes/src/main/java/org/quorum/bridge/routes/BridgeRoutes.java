@@ -10,6 +10,7 @@ import org.quorum.bridge.hl7.Hl7DeliveryService;
 import org.quorum.bridge.hl7.Hl7Intake;
 import org.quorum.bridge.hl7.Hl7Rejection;
 import org.quorum.bridge.ingest.DeadLetterRetryService;
+import org.quorum.bridge.pacs.PacsPullService;
 import org.quorum.bridge.resilience.PeerUnavailableException;
 import org.quorum.bridge.resilience.PermanentFailureException;
 import org.quorum.bridge.store.StoreException;
@@ -24,6 +25,8 @@ import org.quorum.bridge.store.StoreException;
  *   <li>{@code hl7-mllp}: the MLLP listener; check → store → AA, or AE/AR for bad input ({@link
  *       Hl7Intake}).
  *   <li>{@code hl7-mllp-deliver}: drains the HL7 inbox to Quorum ({@link Hl7DeliveryService}).
+ *   <li>{@code pacs-dicomweb}: a timer; each firing polls the PACS over DICOMweb ({@link
+ *       PacsPullService#pollOnce}).
  *   <li>{@code dead-letter-retry}: carries out retries an operator asked for.
  * </ul>
  */
@@ -32,12 +35,17 @@ public final class BridgeRoutes extends RouteBuilder {
     /** Route id of the HL7 listener. */
     public static final String HL7_ROUTE = "hl7-mllp";
 
+    /** Route id of the PACS pull over DICOMweb. */
+    public static final String PACS_DICOMWEB_ROUTE = "pacs-dicomweb";
+
     private final List<EhrPullService> pulls;
     private final long pollMillis;
     private final MllpSettings mllp;
     private final Hl7Intake intake;
     private final Hl7DeliveryService hl7Delivery;
     private final DeadLetterRetryService retries;
+    private final PacsPullService pacsPull;
+    private final long pacsPollMillis;
 
     public BridgeRoutes(
             List<EhrPullService> pulls,
@@ -45,13 +53,17 @@ public final class BridgeRoutes extends RouteBuilder {
             MllpSettings mllp,
             Hl7Intake intake,
             Hl7DeliveryService hl7Delivery,
-            DeadLetterRetryService retries) {
+            DeadLetterRetryService retries,
+            PacsPullService pacsPull,
+            long pacsPollMillis) {
         this.pulls = pulls;
         this.pollMillis = pollMillis;
         this.mllp = mllp;
         this.intake = intake;
         this.hl7Delivery = hl7Delivery;
         this.retries = retries;
+        this.pacsPull = pacsPull;
+        this.pacsPollMillis = pacsPollMillis;
     }
 
     @Override
@@ -75,6 +87,22 @@ public final class BridgeRoutes extends RouteBuilder {
                     .end()
                     .process(exchange -> pull.pollOnce())
                     .id(pull.route() + "-poll");
+        }
+        if (pacsPull != null) {
+            from("timer:" + pacsPull.route() + "?delay=0&fixedRate=false&period=" + pacsPollMillis)
+                    .routeId(pacsPull.route())
+                    .onException(PeerUnavailableException.class)
+                    .handled(true)
+                    .log("${routeId}: stopped early (${exception.message}); the next poll resumes")
+                    .end()
+                    .onException(PermanentFailureException.class)
+                    .handled(true)
+                    .log(
+                            LoggingLevel.ERROR,
+                            "${routeId}: the PACS refused the poll: ${exception.message}")
+                    .end()
+                    .process(exchange -> pacsPull.pollOnce())
+                    .id(pacsPull.route() + "-poll");
         }
         if (mllp != null) {
             HL7DataFormat hl7 = new HL7DataFormat();

@@ -189,6 +189,18 @@ public final class Quorum {
         return last;
     }
 
+    /** A DICOMweb GET at Quorum's {@code /dicomweb} with the admin token (QIDO-RS answers). */
+    public HttpResponse<String> dicomWeb(String pathAndQuery)
+            throws IOException, InterruptedException {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(baseUrl() + "/dicomweb" + pathAndQuery))
+                                .header("Authorization", "Bearer " + adminToken)
+                                .header("Accept", "application/dicom+json")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Plain GET with the admin token (status code and body). */
     public HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
         return HttpClient.newHttpClient()
