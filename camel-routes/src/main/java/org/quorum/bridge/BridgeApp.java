@@ -27,6 +27,7 @@ import org.quorum.bridge.config.ClientAuth;
 import org.quorum.bridge.config.EhrSettings;
 import org.quorum.bridge.config.MllpSettings;
 import org.quorum.bridge.config.PacsSettings;
+import org.quorum.bridge.config.WriteBackSettings;
 import org.quorum.bridge.ehr.EhrPullService;
 import org.quorum.bridge.fhir.FhirPeer;
 import org.quorum.bridge.hl7.Hl7DeliveryService;
@@ -51,6 +52,8 @@ import org.quorum.bridge.store.Encryptor;
 import org.quorum.bridge.store.Inbox;
 import org.quorum.bridge.store.Quarantine;
 import org.quorum.bridge.store.Watermarks;
+import org.quorum.bridge.writeback.EhrWriteBackService;
+import org.quorum.bridge.writeback.PacsSrWriteBackService;
 import org.quorum.deid.dicom.DicomDeidentifier;
 import org.quorum.deid.text.lexicon.PhiLexicon;
 
@@ -124,6 +127,8 @@ public final class BridgeApp implements AutoCloseable {
             BridgeDatabase database)
             throws IOException {
         FhirContext fhir = FhirContext.forR4();
+        // FHIR R4 §6.3: a Provenance names the version it is about; HAPI strips versions elsewhere
+        fhir.getParserOptions().setDontStripVersionsFromReferencesAtPaths("Provenance.target");
         BridgeMetrics metrics = new BridgeMetrics();
         Crosswalk crosswalk = new Crosswalk(database, encryptor, clock);
         Watermarks watermarks = new Watermarks(database, clock);
@@ -173,6 +178,7 @@ public final class BridgeApp implements AutoCloseable {
         Map<String, RouteStatus> statuses = new LinkedHashMap<>();
         List<EhrPullService> pulls = new ArrayList<>();
         long pollMillis = 60_000;
+        FhirPeer ehrPeer = null;
         if (settings.ehr().isPresent()) {
             EhrSettings ehrSettings = settings.ehr().get();
             pollMillis = ehrSettings.pollInterval().toMillis();
@@ -197,6 +203,7 @@ public final class BridgeApp implements AutoCloseable {
                             ehrSettings.readTimeout(),
                             new AccessTokens(ehrSettings.auth(), ehrTokens),
                             ehrEndpoint);
+            ehrPeer = ehr;
             int n = 0;
             for (String query : ehrSettings.queries()) {
                 String route = "ehr-" + (++n);
@@ -222,6 +229,8 @@ public final class BridgeApp implements AutoCloseable {
         DicomLedger dicomLedger = new DicomLedger(database, encryptor, clock);
         Quarantine quarantine = new Quarantine(database, encryptor, clock);
         PacsPullService pacsPull = null;
+        DicomWebPeer pacsPeer = null;
+        DicomWebPeer quorumDicomWebPeer = null;
         if (settings.pacs().isPresent()) {
             PacsSettings pacsSettings = settings.pacs().get();
             ResilientEndpoint pacsEndpoint =
@@ -252,6 +261,8 @@ public final class BridgeApp implements AutoCloseable {
                                     settings.deid().policy(),
                                     clock),
                             settings.deid().keys());
+            pacsPeer = pacs;
+            quorumDicomWebPeer = quorumDicomWeb;
             String route = BridgeRoutes.PACS_DICOMWEB_ROUTE;
             RouteStatus status =
                     new RouteStatus(
@@ -298,6 +309,58 @@ public final class BridgeApp implements AutoCloseable {
                                     .map(oldest -> Duration.between(oldest, clock.instant()))
                                     .orElse(Duration.ZERO));
         }
+        EhrWriteBackService writeBack = null;
+        if (settings.writeBack().map(WriteBackSettings::ehr).orElse(false) && ehrPeer != null) {
+            RouteStatus status =
+                    new RouteStatus(
+                            EhrWriteBackService.ROUTE,
+                            "label-write-back",
+                            "final labels -> " + ehrPeer.base(),
+                            clock);
+            statuses.put(EhrWriteBackService.ROUTE, status);
+            metrics.declareRoute(EhrWriteBackService.ROUTE, status::lag);
+            writeBack =
+                    new EhrWriteBackService(
+                            settings.writeBack().get(),
+                            settings.quorum().project(),
+                            fhir,
+                            database,
+                            quorum,
+                            ehrPeer,
+                            crosswalk,
+                            ledger,
+                            watermarks,
+                            deadLetters,
+                            status,
+                            metrics,
+                            clock);
+        }
+        PacsSrWriteBackService srWriteBack = null;
+        if (settings.writeBack().map(WriteBackSettings::pacs).orElse(false) && pacsPeer != null) {
+            RouteStatus status =
+                    new RouteStatus(
+                            PacsSrWriteBackService.ROUTE,
+                            "sr-write-back",
+                            "SRs of final labels -> " + pacsPeer.root(),
+                            clock);
+            statuses.put(PacsSrWriteBackService.ROUTE, status);
+            metrics.declareRoute(PacsSrWriteBackService.ROUTE, status::lag);
+            srWriteBack =
+                    new PacsSrWriteBackService(
+                            settings.writeBack().get(),
+                            settings.quorum().project(),
+                            quorum,
+                            quorumDicomWebPeer,
+                            pacsPeer,
+                            crosswalk,
+                            ledger,
+                            watermarks,
+                            deadLetters,
+                            status,
+                            metrics);
+        }
+        EhrWriteBackService writeBackRoute = writeBack;
+        PacsSrWriteBackService srWriteBackRoute = srWriteBack;
         PacsPullService pacsRoute = pacsPull;
         DeadLetterRetryService retries =
                 new DeadLetterRetryService(
@@ -307,7 +370,11 @@ public final class BridgeApp implements AutoCloseable {
                         (route, sopDigest) ->
                                 pacsRoute != null
                                         && pacsRoute.route().equals(route)
-                                        && pacsRoute.requeue(sopDigest));
+                                        && pacsRoute.requeue(sopDigest),
+                        (route, key) ->
+                                route.equals(PacsSrWriteBackService.ROUTE)
+                                        ? srWriteBackRoute != null && srWriteBackRoute.retry(key)
+                                        : writeBackRoute != null && writeBackRoute.retry(key));
 
         String adminToken = adminToken(settings.store().dataDir());
         OpsServer ops =
@@ -342,7 +409,10 @@ public final class BridgeApp implements AutoCloseable {
                             hl7Delivery,
                             retries,
                             pacsPull,
-                            settings.pacs().map(p -> p.pollInterval().toMillis()).orElse(0L)));
+                            settings.pacs().map(p -> p.pollInterval().toMillis()).orElse(0L),
+                            writeBack,
+                            srWriteBack,
+                            settings.writeBack().map(w -> w.pollInterval().toMillis()).orElse(0L)));
             camel.getShutdownStrategy().setTimeout(30);
             camel.start();
         } catch (Exception e) {

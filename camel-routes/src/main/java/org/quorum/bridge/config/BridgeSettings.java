@@ -63,7 +63,8 @@ public record BridgeSettings(
         Optional<EhrSettings> ehr = EhrSettings.from(source);
         Optional<MllpSettings> mllp = MllpSettings.from(source);
         Optional<PacsSettings> pacs = PacsSettings.from(source);
-        Optional<WriteBackSettings> writeBack = WriteBackSettings.from(source, ehr.isPresent());
+        Optional<WriteBackSettings> writeBack =
+                WriteBackSettings.from(source, ehr.isPresent(), pacs.isPresent());
         ReliabilitySettings reliability = ReliabilitySettings.from(source);
         if (ehr.isEmpty() && mllp.isEmpty() && pacs.isEmpty()) {
             throw new ConfigException(

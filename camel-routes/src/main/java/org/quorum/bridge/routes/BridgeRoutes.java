@@ -14,6 +14,8 @@ import org.quorum.bridge.pacs.PacsPullService;
 import org.quorum.bridge.resilience.PeerUnavailableException;
 import org.quorum.bridge.resilience.PermanentFailureException;
 import org.quorum.bridge.store.StoreException;
+import org.quorum.bridge.writeback.EhrWriteBackService;
+import org.quorum.bridge.writeback.PacsSrWriteBackService;
 
 /**
  * The bridge's Camel routes; thin adapters over the services, which hold the rules.
@@ -27,6 +29,10 @@ import org.quorum.bridge.store.StoreException;
  *   <li>{@code hl7-mllp-deliver}: drains the HL7 inbox to Quorum ({@link Hl7DeliveryService}).
  *   <li>{@code pacs-dicomweb}: a timer; each firing polls the PACS over DICOMweb ({@link
  *       PacsPullService#pollOnce}).
+ *   <li>{@code writeback-ehr}: a timer; each firing writes the labels that became final back to the
+ *       EHR ({@link EhrWriteBackService#pollOnce}).
+ *   <li>{@code writeback-pacs}: a timer; each firing writes the SRs of final image labels back to
+ *       the PACS ({@link PacsSrWriteBackService#pollOnce}).
  *   <li>{@code dead-letter-retry}: carries out retries an operator asked for.
  * </ul>
  */
@@ -46,6 +52,9 @@ public final class BridgeRoutes extends RouteBuilder {
     private final DeadLetterRetryService retries;
     private final PacsPullService pacsPull;
     private final long pacsPollMillis;
+    private final EhrWriteBackService writeBack;
+    private final PacsSrWriteBackService srWriteBack;
+    private final long writeBackPollMillis;
 
     public BridgeRoutes(
             List<EhrPullService> pulls,
@@ -55,7 +64,10 @@ public final class BridgeRoutes extends RouteBuilder {
             Hl7DeliveryService hl7Delivery,
             DeadLetterRetryService retries,
             PacsPullService pacsPull,
-            long pacsPollMillis) {
+            long pacsPollMillis,
+            EhrWriteBackService writeBack,
+            PacsSrWriteBackService srWriteBack,
+            long writeBackPollMillis) {
         this.pulls = pulls;
         this.pollMillis = pollMillis;
         this.mllp = mllp;
@@ -64,6 +76,25 @@ public final class BridgeRoutes extends RouteBuilder {
         this.retries = retries;
         this.pacsPull = pacsPull;
         this.pacsPollMillis = pacsPollMillis;
+        this.writeBack = writeBack;
+        this.srWriteBack = srWriteBack;
+        this.writeBackPollMillis = writeBackPollMillis;
+    }
+
+    /** A timer route (fixed delay) whose every firing runs one poll of a write-back. */
+    private void poll(String route, long periodMillis, Runnable pollOnce) {
+        from("timer:" + route + "?delay=0&fixedRate=false&period=" + periodMillis)
+                .routeId(route)
+                .onException(PeerUnavailableException.class)
+                .handled(true)
+                .log("${routeId}: stopped early (${exception.message}); the next poll resumes")
+                .end()
+                .onException(PermanentFailureException.class)
+                .handled(true)
+                .log(LoggingLevel.ERROR, "${routeId}: the poll was refused: ${exception.message}")
+                .end()
+                .process(exchange -> pollOnce.run())
+                .id(route + "-poll");
     }
 
     @Override
@@ -103,6 +134,12 @@ public final class BridgeRoutes extends RouteBuilder {
                     .end()
                     .process(exchange -> pacsPull.pollOnce())
                     .id(pacsPull.route() + "-poll");
+        }
+        if (writeBack != null) {
+            poll(writeBack.route(), writeBackPollMillis, writeBack::pollOnce);
+        }
+        if (srWriteBack != null) {
+            poll(srWriteBack.route(), writeBackPollMillis, srWriteBack::pollOnce);
         }
         if (mllp != null) {
             HL7DataFormat hl7 = new HL7DataFormat();

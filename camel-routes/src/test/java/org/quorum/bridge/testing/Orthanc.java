@@ -159,6 +159,13 @@ public final class Orthanc implements AutoCloseable {
         }
     }
 
+    public HttpResponse<byte[]> post(String path, String json) {
+        return send(
+                HttpRequest.newBuilder(baseUrl.resolve(path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     public HttpResponse<byte[]> get(String path) {
         return send(HttpRequest.newBuilder(baseUrl.resolve(path)).GET());
     }

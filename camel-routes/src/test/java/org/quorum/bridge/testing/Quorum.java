@@ -88,7 +88,7 @@ public final class Quorum {
                 "--jwks-file",
                 publicKey.toString(),
                 "--scope",
-                "system/*.cru",
+                "system/*.crus",
                 "--role",
                 "integration");
         cli("user", "add", "it-admin", "--role", "project-admin");
