@@ -40,7 +40,10 @@ import org.quorum.bridge.ops.OpsServer;
 import org.quorum.bridge.ops.RouteStatus;
 import org.quorum.bridge.pacs.DicomInstanceDeidentifier;
 import org.quorum.bridge.pacs.DicomWebPeer;
+import org.quorum.bridge.pacs.DicomWebSource;
+import org.quorum.bridge.pacs.DimseSource;
 import org.quorum.bridge.pacs.PacsPullService;
+import org.quorum.bridge.pacs.PacsSource;
 import org.quorum.bridge.resilience.ResilientEndpoint;
 import org.quorum.bridge.routes.BridgeRoutes;
 import org.quorum.bridge.store.BridgeDatabase;
@@ -78,6 +81,7 @@ public final class BridgeApp implements AutoCloseable {
     private final DeadLetterStore deadLetters;
     private final Crosswalk crosswalk;
     private final BridgeMetrics metrics;
+    private final AutoCloseable dimse;
 
     private BridgeApp(
             BridgeDatabase database,
@@ -87,7 +91,8 @@ public final class BridgeApp implements AutoCloseable {
             Map<String, RouteStatus> statuses,
             DeadLetterStore deadLetters,
             Crosswalk crosswalk,
-            BridgeMetrics metrics) {
+            BridgeMetrics metrics,
+            AutoCloseable dimse) {
         this.database = database;
         this.ledger = ledger;
         this.camel = camel;
@@ -96,6 +101,7 @@ public final class BridgeApp implements AutoCloseable {
         this.deadLetters = deadLetters;
         this.crosswalk = crosswalk;
         this.metrics = metrics;
+        this.dimse = dimse;
     }
 
     /** Builds and starts everything; the routes run until {@link #close()}. */
@@ -228,23 +234,16 @@ public final class BridgeApp implements AutoCloseable {
 
         DicomLedger dicomLedger = new DicomLedger(database, encryptor, clock);
         Quarantine quarantine = new Quarantine(database, encryptor, clock);
-        PacsPullService pacsPull = null;
+        List<PacsPullService> pacsPulls = new ArrayList<>();
         DicomWebPeer pacsPeer = null;
         DicomWebPeer quorumDicomWebPeer = null;
+        DimseSource dimse = null;
         if (settings.pacs().isPresent()) {
             PacsSettings pacsSettings = settings.pacs().get();
             ResilientEndpoint pacsEndpoint =
                     new ResilientEndpoint(
                             "pacs", settings.reliability(), clock, sleeper, metrics::retrying);
             metrics.declareEndpoint("pacs", () -> pacsEndpoint.breaker().getState().name());
-            DicomWebPeer pacs =
-                    new DicomWebPeer(
-                            pacsSettings.dicomWebRoot(),
-                            pacsSettings.connectTimeout(),
-                            pacsSettings.readTimeout(),
-                            new AccessTokens(pacsSettings.auth(), null),
-                            pacsEndpoint,
-                            clock);
             DicomWebPeer quorumDicomWeb =
                     new DicomWebPeer(
                             settings.quorum().dicomWebRoot(),
@@ -253,6 +252,7 @@ public final class BridgeApp implements AutoCloseable {
                             new AccessTokens(settings.quorum().auth(), quorumTokens),
                             quorumEndpoint,
                             clock);
+            quorumDicomWebPeer = quorumDicomWeb;
             DicomInstanceDeidentifier dicomDeid =
                     new DicomInstanceDeidentifier(
                             new DicomDeidentifier(
@@ -261,30 +261,69 @@ public final class BridgeApp implements AutoCloseable {
                                     settings.deid().policy(),
                                     clock),
                             settings.deid().keys());
-            pacsPeer = pacs;
-            quorumDicomWebPeer = quorumDicomWeb;
-            String route = BridgeRoutes.PACS_DICOMWEB_ROUTE;
-            RouteStatus status =
-                    new RouteStatus(
-                            route, "dicomweb-pull", pacsSettings.dicomWebRoot().toString(), clock);
-            statuses.put(route, status);
-            metrics.declareRoute(route, status::lag);
-            pacsPull =
-                    new PacsPullService(
-                            route,
-                            pacsSettings,
-                            pacs,
-                            quorumDicomWeb,
-                            dicomDeid,
-                            database,
-                            dicomLedger,
-                            quarantine,
-                            crosswalk,
-                            deadLetters,
-                            watermarks,
-                            status,
-                            metrics,
-                            clock);
+            Map<String, PacsSource> sources = new LinkedHashMap<>();
+            if (pacsSettings.dicomWebRoot().isPresent()) {
+                DicomWebPeer pacs =
+                        new DicomWebPeer(
+                                pacsSettings.dicomWebRoot().get(),
+                                pacsSettings.connectTimeout(),
+                                pacsSettings.readTimeout(),
+                                new AccessTokens(pacsSettings.auth(), null),
+                                pacsEndpoint,
+                                clock);
+                pacsPeer = pacs;
+                sources.put(
+                        BridgeRoutes.PACS_DICOMWEB_ROUTE,
+                        new DicomWebSource(
+                                pacs, pacsSettings.pageSize(), BridgeRoutes.PACS_DICOMWEB_ROUTE));
+            }
+            if (pacsSettings.dimse().isPresent()) {
+                ResilientEndpoint dimseEndpoint =
+                        new ResilientEndpoint(
+                                "pacs-dimse",
+                                settings.reliability(),
+                                clock,
+                                sleeper,
+                                metrics::retrying);
+                metrics.declareEndpoint(
+                        "pacs-dimse", () -> dimseEndpoint.breaker().getState().name());
+                dimse =
+                        new DimseSource(
+                                pacsSettings.dimse().get(),
+                                dimseEndpoint,
+                                BridgeRoutes.PACS_DIMSE_ROUTE,
+                                settings.store().dataDir().resolve("dimse-incoming"));
+                sources.put(BridgeRoutes.PACS_DIMSE_ROUTE, dimse);
+            }
+            for (Map.Entry<String, PacsSource> source : sources.entrySet()) {
+                String route = source.getKey();
+                RouteStatus status =
+                        new RouteStatus(
+                                route,
+                                route.equals(BridgeRoutes.PACS_DIMSE_ROUTE)
+                                        ? "dimse-pull"
+                                        : "dicomweb-pull",
+                                source.getValue().name(),
+                                clock);
+                statuses.put(route, status);
+                metrics.declareRoute(route, status::lag);
+                pacsPulls.add(
+                        new PacsPullService(
+                                route,
+                                pacsSettings,
+                                source.getValue(),
+                                quorumDicomWeb,
+                                dicomDeid,
+                                database,
+                                dicomLedger,
+                                quarantine,
+                                crosswalk,
+                                deadLetters,
+                                watermarks,
+                                status,
+                                metrics,
+                                clock));
+            }
         }
 
         MllpSettings mllp = settings.mllp().orElse(null);
@@ -361,16 +400,17 @@ public final class BridgeApp implements AutoCloseable {
         }
         EhrWriteBackService writeBackRoute = writeBack;
         PacsSrWriteBackService srWriteBackRoute = srWriteBack;
-        PacsPullService pacsRoute = pacsPull;
         DeadLetterRetryService retries =
                 new DeadLetterRetryService(
                         deadLetters,
                         ingest,
                         hl7Routes::get,
                         (route, sopDigest) ->
-                                pacsRoute != null
-                                        && pacsRoute.route().equals(route)
-                                        && pacsRoute.requeue(sopDigest),
+                                pacsPulls.stream()
+                                        .anyMatch(
+                                                p ->
+                                                        p.route().equals(route)
+                                                                && p.requeue(sopDigest)),
                         (route, key) ->
                                 route.equals(PacsSrWriteBackService.ROUTE)
                                         ? srWriteBackRoute != null && srWriteBackRoute.retry(key)
@@ -408,7 +448,7 @@ public final class BridgeApp implements AutoCloseable {
                             intake,
                             hl7Delivery,
                             retries,
-                            pacsPull,
+                            pacsPulls,
                             settings.pacs().map(p -> p.pollInterval().toMillis()).orElse(0L),
                             writeBack,
                             srWriteBack,
@@ -417,11 +457,14 @@ public final class BridgeApp implements AutoCloseable {
             camel.start();
         } catch (Exception e) {
             ops.close();
+            if (dimse != null) {
+                dimse.close();
+            }
             throw new IllegalStateException(
                     "The bridge's routes did not start: " + e.getMessage(), e);
         }
         return new BridgeApp(
-                database, ledger, camel, ops, statuses, deadLetters, crosswalk, metrics);
+                database, ledger, camel, ops, statuses, deadLetters, crosswalk, metrics, dimse);
     }
 
     private static OpsServer.Health health(
@@ -520,6 +563,13 @@ public final class BridgeApp implements AutoCloseable {
             throw new IllegalStateException("Camel did not stop cleanly: " + e.getMessage(), e);
         } finally {
             ops.close();
+            if (dimse != null) {
+                try {
+                    dimse.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("the DIMSE source did not stop", e);
+                }
+            }
             ledger.close();
             database.close();
         }

@@ -119,7 +119,24 @@ public final class BridgeCommand implements Callable<Integer> {
                         pacs ->
                                 routes.append(routes.isEmpty() ? "" : ", ")
                                         .append("PACS ")
-                                        .append(pacs.dicomWebRoot())
+                                        .append(
+                                                pacs.dicomWebRoot()
+                                                        .map(Object::toString)
+                                                        .orElse(""))
+                                        .append(
+                                                pacs.dimse()
+                                                        .map(
+                                                                d ->
+                                                                        " dicom://"
+                                                                                + d.calledAeTitle()
+                                                                                + "@"
+                                                                                + d.host()
+                                                                                + ":"
+                                                                                + d.port()
+                                                                                + " ("
+                                                                                + d.retrieve()
+                                                                                + ")")
+                                                        .orElse(""))
                                         .append(" every ")
                                         .append(pacs.pollInterval().toSeconds())
                                         .append(" s"));

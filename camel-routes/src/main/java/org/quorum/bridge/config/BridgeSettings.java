@@ -64,7 +64,10 @@ public record BridgeSettings(
         Optional<MllpSettings> mllp = MllpSettings.from(source);
         Optional<PacsSettings> pacs = PacsSettings.from(source);
         Optional<WriteBackSettings> writeBack =
-                WriteBackSettings.from(source, ehr.isPresent(), pacs.isPresent());
+                WriteBackSettings.from(
+                        source,
+                        ehr.isPresent(),
+                        pacs.flatMap(PacsSettings::dicomWebRoot).isPresent());
         ReliabilitySettings reliability = ReliabilitySettings.from(source);
         if (ehr.isEmpty() && mllp.isEmpty() && pacs.isEmpty()) {
             throw new ConfigException(

@@ -18,6 +18,7 @@ import org.quorum.config.ConfigSource;
  * modality, WADO-RS of each new instance.
  *
  * @param dicomWebRoot the PACS's DICOMweb root, e.g. {@code http://pacs:8042/dicom-web}
+ * @param dimse the PACS's DIMSE service (C-FIND, C-MOVE or C-GET)
  * @param modalities Modalities in Study (0008,0061) to ask for; every study when empty
  * @param start the oldest Study Date of the backfill
  * @param lookback after the backfill, each poll asks again for studies of the last {@code lookback}
@@ -25,7 +26,8 @@ import org.quorum.config.ConfigSource;
  *     instance counts
  */
 public record PacsSettings(
-        URI dicomWebRoot,
+        Optional<URI> dicomWebRoot,
+        Optional<DimseSettings> dimse,
         Set<String> modalities,
         LocalDate start,
         Duration lookback,
@@ -59,6 +61,7 @@ public record PacsSettings(
                                 CONNECT_TIMEOUT,
                                 READ_TIMEOUT));
         keys.addAll(ClientAuth.keys(AUTH_PREFIX));
+        keys.addAll(DimseSettings.KEYS);
         KEYS = Set.copyOf(keys);
     }
 
@@ -67,7 +70,8 @@ public record PacsSettings(
 
     static Optional<PacsSettings> from(ConfigSource source) {
         Optional<URI> root = source.httpUrl(DICOMWEB_URL);
-        if (root.isEmpty()) {
+        Optional<DimseSettings> dimse = DimseSettings.from(source);
+        if (root.isEmpty() && dimse.isEmpty()) {
             for (String key : List.of(MODALITIES, START, LOOKBACK)) {
                 if (source.get(key).isPresent()) {
                     throw new ConfigException(DICOMWEB_URL, "is required when " + key + " is set");
@@ -125,10 +129,10 @@ public record PacsSettings(
                         Duration.ofSeconds(120),
                         Duration.ofMillis(100),
                         Duration.ofMinutes(30));
-        String base = root.get().toString().replaceAll("/+$", "");
         return Optional.of(
                 new PacsSettings(
-                        URI.create(base),
+                        root.map(r -> URI.create(r.toString().replaceAll("/+$", ""))),
+                        dimse,
                         Set.copyOf(modalities),
                         start,
                         lookback,

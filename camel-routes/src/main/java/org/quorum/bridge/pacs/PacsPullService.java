@@ -12,10 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.quorum.bridge.config.PacsSettings;
 import org.quorum.bridge.ops.BridgeMetrics;
 import org.quorum.bridge.ops.RouteStatus;
+import org.quorum.bridge.pacs.PacsSource.Locator;
 import org.quorum.bridge.resilience.PermanentFailureException;
 import org.quorum.bridge.store.BridgeDatabase;
 import org.quorum.bridge.store.Crosswalk;
@@ -27,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pulls a PACS's images into Quorum over DICOMweb, de-identified in the bridge.
+ * Pulls a PACS's images into Quorum, de-identified in the bridge, from a {@link PacsSource} (the
+ * steps below as DICOMweb does them).
  *
  * <ol>
  *   <li>QIDO-RS {@code /studies?StudyDate=<from>-<today>} (per configured modality, {@code
@@ -53,26 +54,18 @@ public final class PacsPullService {
     private static final Logger LOG = LoggerFactory.getLogger(PacsPullService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter DA = DateTimeFormatter.BASIC_ISO_DATE;
-    // PS3.5 §9.1: digits and dots, at most 64 characters; anything else never reaches a URL
-    private static final Pattern UID = Pattern.compile("[0-9.]{1,64}");
     private static final int BATCH_INSTANCES = 16;
     private static final long BATCH_BYTES = 64L << 20;
 
-    private static final String STUDY_UID = "0020000D";
-    private static final String SERIES_UID = "0020000E";
-    private static final String SOP_UID = "00080018";
-    private static final String STUDY_INSTANCES = "00201208";
     private static final String FAILED_SOP_SEQUENCE = "00081198";
     private static final String REFERENCED_SOP_UID = "00081155";
     private static final String FAILURE_REASON = "00081197";
-
-    private record Locator(String study, String series, String sop) {}
 
     private record Pending(Locator locator, DicomInstanceDeidentifier.Prepared prepared) {}
 
     private final String route;
     private final PacsSettings settings;
-    private final DicomWebPeer pacs;
+    private final PacsSource pacs;
     private final DicomWebPeer quorum;
     private final DicomInstanceDeidentifier deidentifier;
     private final BridgeDatabase database;
@@ -88,7 +81,7 @@ public final class PacsPullService {
     public PacsPullService(
             String route,
             PacsSettings settings,
-            DicomWebPeer pacs,
+            PacsSource pacs,
             DicomWebPeer quorum,
             DicomInstanceDeidentifier deidentifier,
             BridgeDatabase database,
@@ -140,24 +133,21 @@ public final class PacsPullService {
         String window = DA.format(from) + "-" + DA.format(today);
         try {
             status.beginCycle(null);
-            Map<String, JsonNode> studies = new LinkedHashMap<>();
+            Map<String, PacsSource.Study> studies = new LinkedHashMap<>();
             List<String> modalities =
                     settings.modalities().isEmpty()
                             ? List.of("")
                             : settings.modalities().stream().sorted().toList();
             for (String modality : modalities) {
-                for (JsonNode study : searchStudies(window, modality)) {
-                    String uid = DicomWebPeer.text(study, STUDY_UID);
-                    if (UID.matcher(uid).matches()) {
-                        studies.putIfAbsent(uid, study);
-                    }
+                for (PacsSource.Study study : pacs.findStudies(window, modality)) {
+                    studies.putIfAbsent(study.studyUid(), study);
                 }
             }
-            for (Map.Entry<String, JsonNode> study : studies.entrySet()) {
-                int[] counts = pullStudy(study.getKey(), study.getValue());
+            for (PacsSource.Study study : studies.values()) {
+                int[] counts = pullStudy(study);
                 status.advance(counts[0], counts[1]);
             }
-            watermarks.advance(route, "DICOMweb " + pacs.root(), startOf(today));
+            watermarks.advance(route, pacs.name(), startOf(today));
             status.caughtUp();
         } catch (RuntimeException e) {
             status.failed(e.getMessage());
@@ -169,63 +159,16 @@ public final class PacsPullService {
         return day.atStartOfDay(ZoneOffset.UTC).toInstant();
     }
 
-    private List<JsonNode> searchStudies(String window, String modality) {
-        List<JsonNode> found = new ArrayList<>();
-        int limit = settings.pageSize();
-        for (int offset = 0; ; offset += limit) {
-            String query =
-                    "/studies?StudyDate="
-                            + window
-                            + (modality.isEmpty() ? "" : "&ModalitiesInStudy=" + modality)
-                            + "&includefield="
-                            + STUDY_INSTANCES
-                            + "&limit="
-                            + limit
-                            + "&offset="
-                            + offset;
-            JsonNode page = pacs.search("study search of " + route, query);
-            page.forEach(found::add);
-            if (page.size() < limit) {
-                return found;
-            }
-        }
-    }
-
-    private List<Locator> instancesOf(String study) {
-        List<Locator> found = new ArrayList<>();
-        int limit = settings.pageSize();
-        for (int offset = 0; ; offset += limit) {
-            JsonNode page =
-                    pacs.search(
-                            "instance search of " + route,
-                            "/studies/"
-                                    + study
-                                    + "/instances?limit="
-                                    + limit
-                                    + "&offset="
-                                    + offset);
-            for (JsonNode instance : page) {
-                String series = DicomWebPeer.text(instance, SERIES_UID);
-                String sop = DicomWebPeer.text(instance, SOP_UID);
-                if (UID.matcher(series).matches() && UID.matcher(sop).matches()) {
-                    found.add(new Locator(study, series, sop));
-                }
-            }
-            if (page.size() < limit) {
-                return found;
-            }
-        }
-    }
-
     /**
      * @return instances seen in the study, instances delivered now
      */
-    private int[] pullStudy(String study, JsonNode found) {
-        int announced = DicomWebPeer.integer(found, STUDY_INSTANCES);
+    private int[] pullStudy(PacsSource.Study found) {
+        String study = found.studyUid();
+        int announced = found.announcedInstances();
         if (announced >= 0 && announced <= ledger.countOfStudy(route, study)) {
             return new int[] {announced, 0};
         }
-        List<Locator> instances = instancesOf(study);
+        List<Locator> instances = pacs.instancesOf(study);
         Set<String> known = ledger.knownOfStudy(route, study);
         List<Locator> fresh =
                 instances.stream().filter(i -> !known.contains(ledger.digest(i.sop()))).toList();
@@ -237,12 +180,7 @@ public final class PacsPullService {
         List<Pending> batch = new ArrayList<>();
         long batchBytes = 0;
         for (Locator locator : fresh) {
-            byte[] original =
-                    pacs.retrieveInstance(
-                            "retrieve of an instance for " + route,
-                            locator.study(),
-                            locator.series(),
-                            locator.sop());
+            byte[] original = pacs.retrieve(locator);
             DicomInstanceDeidentifier.Prepared prepared;
             try {
                 prepared = deidentifier.deidentify(original);
@@ -344,7 +282,7 @@ public final class PacsPullService {
     }
 
     private List<Crosswalk.Entry> crosswalkEntries(DicomInstanceDeidentifier.Prepared prepared) {
-        String source = pacs.root().toString();
+        String source = pacs.name();
         List<Crosswalk.Entry> entries = new ArrayList<>();
         prepared.uids()
                 .forEach(

@@ -27,7 +27,7 @@ import org.quorum.bridge.writeback.PacsSrWriteBackService;
  *   <li>{@code hl7-mllp}: the MLLP listener; check → store → AA, or AE/AR for bad input ({@link
  *       Hl7Intake}).
  *   <li>{@code hl7-mllp-deliver}: drains the HL7 inbox to Quorum ({@link Hl7DeliveryService}).
- *   <li>{@code pacs-dicomweb}: a timer; each firing polls the PACS over DICOMweb ({@link
+ *   <li>{@code pacs-dicomweb}, {@code pacs-dimse}: a timer; each firing polls the PACS ({@link
  *       PacsPullService#pollOnce}).
  *   <li>{@code writeback-ehr}: a timer; each firing writes the labels that became final back to the
  *       EHR ({@link EhrWriteBackService#pollOnce}).
@@ -44,13 +44,16 @@ public final class BridgeRoutes extends RouteBuilder {
     /** Route id of the PACS pull over DICOMweb. */
     public static final String PACS_DICOMWEB_ROUTE = "pacs-dicomweb";
 
+    /** Route id of the PACS pull over DIMSE. */
+    public static final String PACS_DIMSE_ROUTE = "pacs-dimse";
+
     private final List<EhrPullService> pulls;
     private final long pollMillis;
     private final MllpSettings mllp;
     private final Hl7Intake intake;
     private final Hl7DeliveryService hl7Delivery;
     private final DeadLetterRetryService retries;
-    private final PacsPullService pacsPull;
+    private final List<PacsPullService> pacsPulls;
     private final long pacsPollMillis;
     private final EhrWriteBackService writeBack;
     private final PacsSrWriteBackService srWriteBack;
@@ -63,7 +66,7 @@ public final class BridgeRoutes extends RouteBuilder {
             Hl7Intake intake,
             Hl7DeliveryService hl7Delivery,
             DeadLetterRetryService retries,
-            PacsPullService pacsPull,
+            List<PacsPullService> pacsPulls,
             long pacsPollMillis,
             EhrWriteBackService writeBack,
             PacsSrWriteBackService srWriteBack,
@@ -74,7 +77,7 @@ public final class BridgeRoutes extends RouteBuilder {
         this.intake = intake;
         this.hl7Delivery = hl7Delivery;
         this.retries = retries;
-        this.pacsPull = pacsPull;
+        this.pacsPulls = pacsPulls;
         this.pacsPollMillis = pacsPollMillis;
         this.writeBack = writeBack;
         this.srWriteBack = srWriteBack;
@@ -119,7 +122,7 @@ public final class BridgeRoutes extends RouteBuilder {
                     .process(exchange -> pull.pollOnce())
                     .id(pull.route() + "-poll");
         }
-        if (pacsPull != null) {
+        for (PacsPullService pacsPull : pacsPulls) {
             from("timer:" + pacsPull.route() + "?delay=0&fixedRate=false&period=" + pacsPollMillis)
                     .routeId(pacsPull.route())
                     .onException(PeerUnavailableException.class)

@@ -43,6 +43,14 @@ public final class Orthanc implements AutoCloseable {
 
     /** Starts Orthanc and waits (up to 30 s) until its REST API answers. */
     public static Orthanc start() {
+        return start("");
+    }
+
+    /**
+     * As {@link #start()}, with more top-level configuration, e.g. {@code "OrthancPeers": {...},}
+     * (a JSON fragment ending with a comma).
+     */
+    public static Orthanc start(String extraConfiguration) {
         for (Path required : List.of(BINARY, DICOMWEB_PLUGIN)) {
             if (!Files.exists(required)) {
                 throw new AssertionError(
@@ -58,6 +66,7 @@ public final class Orthanc implements AutoCloseable {
             String config =
                     """
                     {
+                      %s
                       "Name": "bridge-test-orthanc",
                       "StorageDirectory": "%s",
                       "IndexDirectory": "%s",
@@ -73,6 +82,7 @@ public final class Orthanc implements AutoCloseable {
                     }
                     """
                             .formatted(
+                                    extraConfiguration,
                                     directory.resolve("storage"),
                                     directory.resolve("index"),
                                     httpPort,
