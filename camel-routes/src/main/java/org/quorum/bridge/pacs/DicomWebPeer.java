@@ -3,7 +3,6 @@ package org.quorum.bridge.pacs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -214,9 +213,5 @@ public final class DicomWebPeer {
         } catch (NumberFormatException e) {
             return -1;
         }
-    }
-
-    static UncheckedIOException broken(String message) {
-        return new UncheckedIOException(new IOException(message));
     }
 }

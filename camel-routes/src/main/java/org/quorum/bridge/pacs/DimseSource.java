@@ -109,6 +109,13 @@ public final class DimseSource implements PacsSource, AutoCloseable {
         this.endpoint = endpoint;
         this.route = route;
         this.incoming = Files.createDirectories(incoming);
+        // files a killed bridge left behind were never delivered: their instances are not in the
+        // ledger, the next poll fetches them again
+        try (java.util.stream.Stream<Path> stale = Files.list(this.incoming)) {
+            for (Path file : stale.toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
         this.pool =
                 new ThreadPoolExecutor(
                         settings.pool(),

@@ -53,6 +53,9 @@ class PacsDicomWebIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CT_STUDY =
             "1.2.392.200103.20080913.113635.0.2009.6.22.21.43.10.22941.1";
+    private static final String SMALL_CT_STUDY = "1.3.6.1.4.1.5962.1.2.1.20040119072730.12322";
+    private static final String DX_STUDY =
+            "1.2.826.0.1.3680043.8.498.54401662452014863547255413372440461885";
     private static final String MR_STUDY = "1.3.6.1.4.1.5962.1.2.4.20040826185059.5457";
     private static final String US_STUDY = "1.2.840.113696.376376.500.37977461.20170302142445";
 
@@ -93,7 +96,8 @@ class PacsDicomWebIT {
                 assertThat(bridge.status(ROUTE).snapshot().lastError()).isNull();
 
                 // four instances in Quorum, de-identified; the ultrasound and the MR are not
-                JsonNode instances = qido("/instances?limit=100", 4);
+                // (other tests share this Quorum: its instances are counted study by study)
+                JsonNode instances = projectInstances(keys, 4);
                 assertThat(instances).hasSize(4);
                 String stored = instances.toString();
                 for (String phi :
@@ -175,7 +179,7 @@ class PacsDicomWebIT {
                 assertThat(delivered(bridge)).isZero();
                 assertThat(bridge.status(ROUTE).snapshot().lastError()).isNull();
             }
-            assertThat(qido("/instances?limit=100", 5)).hasSize(5);
+            assertThat(projectInstances(keys, 5)).hasSize(5);
 
             // quorum bridge quarantine list, on the stopped bridge's database
             JavaProcess.Result listed =
@@ -198,6 +202,37 @@ class PacsDicomWebIT {
         }
     }
 
+    @Test
+    void a_pacs_that_does_not_answer_is_reported_and_nothing_is_recorded() throws Exception {
+        int closed = JavaProcess.freePort(); // nothing listens there
+        BridgeConfig config =
+                BridgeConfig.forProject("pacs-down", quorum)
+                        .set(
+                                "QUORUM_BRIDGE_PACS_DICOMWEB_URL",
+                                "http://127.0.0.1:" + closed + "/dicom-web")
+                        .set("QUORUM_BRIDGE_PACS_START", "2000-01-01")
+                        .set("QUORUM_BRIDGE_PACS_POLL_INTERVAL", "500ms")
+                        .set("QUORUM_BRIDGE_RETRY_MAX_ATTEMPTS", "2");
+        DefaultCamelContext camel = new DefaultCamelContext();
+        NotifyBuilder polled = new NotifyBuilder(camel).fromRoute(ROUTE).whenDone(2).create();
+        try (BridgeApp bridge = BridgeApp.start(config.settings(), Clock.systemUTC(), camel)) {
+            assertThat(polled.matches(2, TimeUnit.MINUTES)).isTrue();
+            assertThat(bridge.status(ROUTE).snapshot().lastError())
+                    .startsWith("pacs ")
+                    .containsAnyOf("did not answer", "circuit breaker of pacs is open");
+            HttpResponse<String> health =
+                    HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(URI.create(bridge.opsUrl() + "/health"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.body()).contains("\"" + ROUTE + "\":\"failing: ");
+            assertThat(delivered(bridge)).isZero();
+            assertThat(bridge.status(ROUTE).snapshot().state()).isIn("failing", "running");
+            assertThat(bridge.status(ROUTE).snapshot().lastCaughtUp()).isNull();
+        }
+    }
+
     /** The file with its Study Date set to today (inside the bridge's re-query window). */
     private static byte[] studyOfToday(Path file) throws Exception {
         AttributeList list = new AttributeList();
@@ -215,6 +250,28 @@ class PacsDicomWebIT {
         com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(list, syntax, "TEST");
         list.write(out, syntax, true, true);
         return out.toByteArray();
+    }
+
+    /** The instances of the test's five studies in Quorum, polled until {@code expected}. */
+    private JsonNode projectInstances(DeidKeyService keys, int expected) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
+        com.fasterxml.jackson.databind.node.ArrayNode all = JSON.createArrayNode();
+        do {
+            all = JSON.createArrayNode();
+            for (String study : List.of(CT_STUDY, SMALL_CT_STUDY, DX_STUDY, MR_STUDY, US_STUDY)) {
+                HttpResponse<String> response =
+                        quorum.dicomWeb("/studies/" + keys.remapUid(study) + "/instances");
+                assertThat(response.statusCode()).isIn(200, 204, 404);
+                if (response.statusCode() == 200 && !response.body().isEmpty()) {
+                    JSON.readTree(response.body()).forEach(all::add);
+                }
+            }
+            if (all.size() >= expected) {
+                return all;
+            }
+            LockSupport.parkNanos(300_000_000L);
+        } while (Instant.now().isBefore(deadline));
+        return all;
     }
 
     /** QIDO-RS at Quorum, polled until it lists {@code expected} results (or a minute passed). */
