@@ -26,6 +26,8 @@ import org.quorum.bridge.config.BridgeSettings;
 import org.quorum.bridge.config.ClientAuth;
 import org.quorum.bridge.config.EhrSettings;
 import org.quorum.bridge.config.MllpSettings;
+import org.quorum.bridge.config.PacsSettings;
+import org.quorum.bridge.config.WriteBackSettings;
 import org.quorum.bridge.ehr.EhrPullService;
 import org.quorum.bridge.fhir.FhirPeer;
 import org.quorum.bridge.hl7.Hl7DeliveryService;
@@ -36,15 +38,26 @@ import org.quorum.bridge.ingest.IngestService;
 import org.quorum.bridge.ops.BridgeMetrics;
 import org.quorum.bridge.ops.OpsServer;
 import org.quorum.bridge.ops.RouteStatus;
+import org.quorum.bridge.pacs.DicomInstanceDeidentifier;
+import org.quorum.bridge.pacs.DicomWebPeer;
+import org.quorum.bridge.pacs.DicomWebSource;
+import org.quorum.bridge.pacs.DimseSource;
+import org.quorum.bridge.pacs.PacsPullService;
+import org.quorum.bridge.pacs.PacsSource;
 import org.quorum.bridge.resilience.ResilientEndpoint;
 import org.quorum.bridge.routes.BridgeRoutes;
 import org.quorum.bridge.store.BridgeDatabase;
 import org.quorum.bridge.store.Crosswalk;
 import org.quorum.bridge.store.DeadLetterStore;
 import org.quorum.bridge.store.DeliveryLedger;
+import org.quorum.bridge.store.DicomLedger;
 import org.quorum.bridge.store.Encryptor;
 import org.quorum.bridge.store.Inbox;
+import org.quorum.bridge.store.Quarantine;
 import org.quorum.bridge.store.Watermarks;
+import org.quorum.bridge.writeback.EhrWriteBackService;
+import org.quorum.bridge.writeback.PacsSrWriteBackService;
+import org.quorum.deid.dicom.DicomDeidentifier;
 import org.quorum.deid.text.lexicon.PhiLexicon;
 
 /**
@@ -68,6 +81,7 @@ public final class BridgeApp implements AutoCloseable {
     private final DeadLetterStore deadLetters;
     private final Crosswalk crosswalk;
     private final BridgeMetrics metrics;
+    private final AutoCloseable dimse;
 
     private BridgeApp(
             BridgeDatabase database,
@@ -77,7 +91,8 @@ public final class BridgeApp implements AutoCloseable {
             Map<String, RouteStatus> statuses,
             DeadLetterStore deadLetters,
             Crosswalk crosswalk,
-            BridgeMetrics metrics) {
+            BridgeMetrics metrics,
+            AutoCloseable dimse) {
         this.database = database;
         this.ledger = ledger;
         this.camel = camel;
@@ -86,6 +101,7 @@ public final class BridgeApp implements AutoCloseable {
         this.deadLetters = deadLetters;
         this.crosswalk = crosswalk;
         this.metrics = metrics;
+        this.dimse = dimse;
     }
 
     /** Builds and starts everything; the routes run until {@link #close()}. */
@@ -117,6 +133,8 @@ public final class BridgeApp implements AutoCloseable {
             BridgeDatabase database)
             throws IOException {
         FhirContext fhir = FhirContext.forR4();
+        // FHIR R4 §6.3: a Provenance names the version it is about; HAPI strips versions elsewhere
+        fhir.getParserOptions().setDontStripVersionsFromReferencesAtPaths("Provenance.target");
         BridgeMetrics metrics = new BridgeMetrics();
         Crosswalk crosswalk = new Crosswalk(database, encryptor, clock);
         Watermarks watermarks = new Watermarks(database, clock);
@@ -166,6 +184,7 @@ public final class BridgeApp implements AutoCloseable {
         Map<String, RouteStatus> statuses = new LinkedHashMap<>();
         List<EhrPullService> pulls = new ArrayList<>();
         long pollMillis = 60_000;
+        FhirPeer ehrPeer = null;
         if (settings.ehr().isPresent()) {
             EhrSettings ehrSettings = settings.ehr().get();
             pollMillis = ehrSettings.pollInterval().toMillis();
@@ -190,6 +209,7 @@ public final class BridgeApp implements AutoCloseable {
                             ehrSettings.readTimeout(),
                             new AccessTokens(ehrSettings.auth(), ehrTokens),
                             ehrEndpoint);
+            ehrPeer = ehr;
             int n = 0;
             for (String query : ehrSettings.queries()) {
                 String route = "ehr-" + (++n);
@@ -206,6 +226,100 @@ public final class BridgeApp implements AutoCloseable {
                                 ingest,
                                 watermarks,
                                 ledger,
+                                status,
+                                metrics,
+                                clock));
+            }
+        }
+
+        DicomLedger dicomLedger = new DicomLedger(database, encryptor, clock);
+        Quarantine quarantine = new Quarantine(database, encryptor, clock);
+        List<PacsPullService> pacsPulls = new ArrayList<>();
+        DicomWebPeer pacsPeer = null;
+        DicomWebPeer quorumDicomWebPeer = null;
+        DimseSource dimse = null;
+        if (settings.pacs().isPresent()) {
+            PacsSettings pacsSettings = settings.pacs().get();
+            ResilientEndpoint pacsEndpoint =
+                    new ResilientEndpoint(
+                            "pacs", settings.reliability(), clock, sleeper, metrics::retrying);
+            metrics.declareEndpoint("pacs", () -> pacsEndpoint.breaker().getState().name());
+            DicomWebPeer quorumDicomWeb =
+                    new DicomWebPeer(
+                            settings.quorum().dicomWebRoot(),
+                            settings.quorum().connectTimeout(),
+                            settings.quorum().readTimeout(),
+                            new AccessTokens(settings.quorum().auth(), quorumTokens),
+                            quorumEndpoint,
+                            clock);
+            quorumDicomWebPeer = quorumDicomWeb;
+            DicomInstanceDeidentifier dicomDeid =
+                    new DicomInstanceDeidentifier(
+                            new DicomDeidentifier(
+                                    settings.deid().keys(),
+                                    lexicon,
+                                    settings.deid().policy(),
+                                    clock),
+                            settings.deid().keys());
+            Map<String, PacsSource> sources = new LinkedHashMap<>();
+            if (pacsSettings.dicomWebRoot().isPresent()) {
+                DicomWebPeer pacs =
+                        new DicomWebPeer(
+                                pacsSettings.dicomWebRoot().get(),
+                                pacsSettings.connectTimeout(),
+                                pacsSettings.readTimeout(),
+                                new AccessTokens(pacsSettings.auth(), null),
+                                pacsEndpoint,
+                                clock);
+                pacsPeer = pacs;
+                sources.put(
+                        BridgeRoutes.PACS_DICOMWEB_ROUTE,
+                        new DicomWebSource(
+                                pacs, pacsSettings.pageSize(), BridgeRoutes.PACS_DICOMWEB_ROUTE));
+            }
+            if (pacsSettings.dimse().isPresent()) {
+                ResilientEndpoint dimseEndpoint =
+                        new ResilientEndpoint(
+                                "pacs-dimse",
+                                settings.reliability(),
+                                clock,
+                                sleeper,
+                                metrics::retrying);
+                metrics.declareEndpoint(
+                        "pacs-dimse", () -> dimseEndpoint.breaker().getState().name());
+                dimse =
+                        new DimseSource(
+                                pacsSettings.dimse().get(),
+                                dimseEndpoint,
+                                BridgeRoutes.PACS_DIMSE_ROUTE,
+                                settings.store().dataDir().resolve("dimse-incoming"));
+                sources.put(BridgeRoutes.PACS_DIMSE_ROUTE, dimse);
+            }
+            for (Map.Entry<String, PacsSource> source : sources.entrySet()) {
+                String route = source.getKey();
+                RouteStatus status =
+                        new RouteStatus(
+                                route,
+                                route.equals(BridgeRoutes.PACS_DIMSE_ROUTE)
+                                        ? "dimse-pull"
+                                        : "dicomweb-pull",
+                                source.getValue().name(),
+                                clock);
+                statuses.put(route, status);
+                metrics.declareRoute(route, status::lag);
+                pacsPulls.add(
+                        new PacsPullService(
+                                route,
+                                pacsSettings,
+                                source.getValue(),
+                                quorumDicomWeb,
+                                dicomDeid,
+                                database,
+                                dicomLedger,
+                                quarantine,
+                                crosswalk,
+                                deadLetters,
+                                watermarks,
                                 status,
                                 metrics,
                                 clock));
@@ -234,8 +348,73 @@ public final class BridgeApp implements AutoCloseable {
                                     .map(oldest -> Duration.between(oldest, clock.instant()))
                                     .orElse(Duration.ZERO));
         }
+        EhrWriteBackService writeBack = null;
+        if (settings.writeBack().map(WriteBackSettings::ehr).orElse(false) && ehrPeer != null) {
+            RouteStatus status =
+                    new RouteStatus(
+                            EhrWriteBackService.ROUTE,
+                            "label-write-back",
+                            "final labels -> " + ehrPeer.base(),
+                            clock);
+            statuses.put(EhrWriteBackService.ROUTE, status);
+            metrics.declareRoute(EhrWriteBackService.ROUTE, status::lag);
+            writeBack =
+                    new EhrWriteBackService(
+                            settings.writeBack().get(),
+                            settings.quorum().project(),
+                            fhir,
+                            database,
+                            quorum,
+                            ehrPeer,
+                            crosswalk,
+                            ledger,
+                            watermarks,
+                            deadLetters,
+                            status,
+                            metrics,
+                            clock);
+        }
+        PacsSrWriteBackService srWriteBack = null;
+        if (settings.writeBack().map(WriteBackSettings::pacs).orElse(false) && pacsPeer != null) {
+            RouteStatus status =
+                    new RouteStatus(
+                            PacsSrWriteBackService.ROUTE,
+                            "sr-write-back",
+                            "SRs of final labels -> " + pacsPeer.root(),
+                            clock);
+            statuses.put(PacsSrWriteBackService.ROUTE, status);
+            metrics.declareRoute(PacsSrWriteBackService.ROUTE, status::lag);
+            srWriteBack =
+                    new PacsSrWriteBackService(
+                            settings.writeBack().get(),
+                            settings.quorum().project(),
+                            quorum,
+                            quorumDicomWebPeer,
+                            pacsPeer,
+                            crosswalk,
+                            ledger,
+                            watermarks,
+                            deadLetters,
+                            status,
+                            metrics);
+        }
+        EhrWriteBackService writeBackRoute = writeBack;
+        PacsSrWriteBackService srWriteBackRoute = srWriteBack;
         DeadLetterRetryService retries =
-                new DeadLetterRetryService(deadLetters, ingest, hl7Routes::get);
+                new DeadLetterRetryService(
+                        deadLetters,
+                        ingest,
+                        hl7Routes::get,
+                        (route, sopDigest) ->
+                                pacsPulls.stream()
+                                        .anyMatch(
+                                                p ->
+                                                        p.route().equals(route)
+                                                                && p.requeue(sopDigest)),
+                        (route, key) ->
+                                route.equals(PacsSrWriteBackService.ROUTE)
+                                        ? srWriteBackRoute != null && srWriteBackRoute.retry(key)
+                                        : writeBackRoute != null && writeBackRoute.retry(key));
 
         String adminToken = adminToken(settings.store().dataDir());
         OpsServer ops =
@@ -244,8 +423,17 @@ public final class BridgeApp implements AutoCloseable {
                         settings.ops().port(),
                         metrics,
                         () -> health(database, quorumEndpoint, statuses),
-                        () -> status(statuses, deadLetters, crosswalk, inbox, mllp),
+                        () ->
+                                status(
+                                        statuses,
+                                        deadLetters,
+                                        crosswalk,
+                                        inbox,
+                                        mllp,
+                                        dicomLedger,
+                                        quarantine),
                         deadLetters,
+                        quarantine::list,
                         adminToken);
         try {
             Files.writeString(
@@ -253,16 +441,30 @@ public final class BridgeApp implements AutoCloseable {
                     ops.baseUrl() + "\n",
                     StandardCharsets.UTF_8);
             camel.addRoutes(
-                    new BridgeRoutes(pulls, pollMillis, mllp, intake, hl7Delivery, retries));
+                    new BridgeRoutes(
+                            pulls,
+                            pollMillis,
+                            mllp,
+                            intake,
+                            hl7Delivery,
+                            retries,
+                            pacsPulls,
+                            settings.pacs().map(p -> p.pollInterval().toMillis()).orElse(0L),
+                            writeBack,
+                            srWriteBack,
+                            settings.writeBack().map(w -> w.pollInterval().toMillis()).orElse(0L)));
             camel.getShutdownStrategy().setTimeout(30);
             camel.start();
         } catch (Exception e) {
             ops.close();
+            if (dimse != null) {
+                dimse.close();
+            }
             throw new IllegalStateException(
                     "The bridge's routes did not start: " + e.getMessage(), e);
         }
         return new BridgeApp(
-                database, ledger, camel, ops, statuses, deadLetters, crosswalk, metrics);
+                database, ledger, camel, ops, statuses, deadLetters, crosswalk, metrics, dimse);
     }
 
     private static OpsServer.Health health(
@@ -294,7 +496,9 @@ public final class BridgeApp implements AutoCloseable {
             DeadLetterStore deadLetters,
             Crosswalk crosswalk,
             Inbox inbox,
-            MllpSettings mllp) {
+            MllpSettings mllp,
+            DicomLedger dicomLedger,
+            Quarantine quarantine) {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("routes", statuses.values().stream().map(RouteStatus::snapshot).toList());
         status.put("deadLetters", deadLetters.count());
@@ -302,6 +506,8 @@ public final class BridgeApp implements AutoCloseable {
             status.put("hl7Inbox", inbox.size(BridgeRoutes.HL7_ROUTE));
         }
         status.put("crosswalkEntries", crosswalk.size());
+        status.put("dicomInstances", dicomLedger.counts());
+        status.put("quarantined", quarantine.list().size());
         return status;
     }
 
@@ -357,6 +563,13 @@ public final class BridgeApp implements AutoCloseable {
             throw new IllegalStateException("Camel did not stop cleanly: " + e.getMessage(), e);
         } finally {
             ops.close();
+            if (dimse != null) {
+                try {
+                    dimse.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("the DIMSE source did not stop", e);
+                }
+            }
             ledger.close();
             database.close();
         }

@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             StatusCommand.class,
             DeadLettersCommand.class,
+            QuarantineCommand.class,
             KeysCommand.class,
             CommandLine.HelpCommand.class
         })
@@ -113,6 +114,32 @@ public final class BridgeCommand implements Callable<Integer> {
                                         .append(mllp.host())
                                         .append(':')
                                         .append(mllp.port()));
+        settings.pacs()
+                .ifPresent(
+                        pacs ->
+                                routes.append(routes.isEmpty() ? "" : ", ")
+                                        .append("PACS ")
+                                        .append(
+                                                pacs.dicomWebRoot()
+                                                        .map(Object::toString)
+                                                        .orElse(""))
+                                        .append(
+                                                pacs.dimse()
+                                                        .map(
+                                                                d ->
+                                                                        " dicom://"
+                                                                                + d.calledAeTitle()
+                                                                                + "@"
+                                                                                + d.host()
+                                                                                + ":"
+                                                                                + d.port()
+                                                                                + " ("
+                                                                                + d.retrieve()
+                                                                                + ")")
+                                                        .orElse(""))
+                                        .append(" every ")
+                                        .append(pacs.pollInterval().toSeconds())
+                                        .append(" s"));
         System.out.printf(
                 "The Quorum Bridge is ready in %.1f s: %s -> %s (project %s)  health %s/health  metrics %s/metrics%n",
                 took.toMillis() / 1000.0,

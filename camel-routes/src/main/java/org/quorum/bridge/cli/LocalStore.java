@@ -7,6 +7,7 @@ import org.quorum.bridge.store.BridgeDatabase;
 import org.quorum.bridge.store.DeadLetterStore;
 import org.quorum.bridge.store.Encryptor;
 import org.quorum.bridge.store.Inbox;
+import org.quorum.bridge.store.Quarantine;
 import org.quorum.bridge.store.Watermarks;
 
 /** The bridge's database opened by a command while the bridge is not running. */
@@ -16,6 +17,7 @@ final class LocalStore implements AutoCloseable {
     final DeadLetterStore deadLetters;
     final Watermarks watermarks;
     final Inbox inbox;
+    final Quarantine quarantine;
 
     LocalStore(StoreSettings settings) {
         Encryptor encryptor = Encryptor.fromKeyFile(settings.encryptionKeyFile(), false);
@@ -24,6 +26,7 @@ final class LocalStore implements AutoCloseable {
         this.deadLetters = new DeadLetterStore(database, encryptor, clock);
         this.watermarks = new Watermarks(database, clock);
         this.inbox = new Inbox(database, encryptor, clock);
+        this.quarantine = new Quarantine(database, encryptor, clock);
     }
 
     static StoreSettings settings(BridgeCommand parent) {

@@ -21,6 +21,8 @@ public record BridgeSettings(
         QuorumSettings quorum,
         Optional<EhrSettings> ehr,
         Optional<MllpSettings> mllp,
+        Optional<PacsSettings> pacs,
+        Optional<WriteBackSettings> writeBack,
         ReliabilitySettings reliability) {
 
     /** Names the configuration file when {@code --config} is not given (environment only). */
@@ -38,6 +40,8 @@ public record BridgeSettings(
         keys.addAll(QuorumSettings.KEYS);
         keys.addAll(EhrSettings.KEYS);
         keys.addAll(MllpSettings.KEYS);
+        keys.addAll(PacsSettings.KEYS);
+        keys.addAll(WriteBackSettings.KEYS);
         keys.addAll(ReliabilitySettings.KEYS);
         return keys;
     }
@@ -58,16 +62,25 @@ public record BridgeSettings(
         QuorumSettings quorum = QuorumSettings.from(source);
         Optional<EhrSettings> ehr = EhrSettings.from(source);
         Optional<MllpSettings> mllp = MllpSettings.from(source);
+        Optional<PacsSettings> pacs = PacsSettings.from(source);
+        Optional<WriteBackSettings> writeBack =
+                WriteBackSettings.from(
+                        source,
+                        ehr.isPresent(),
+                        pacs.flatMap(PacsSettings::dicomWebRoot).isPresent());
         ReliabilitySettings reliability = ReliabilitySettings.from(source);
-        if (ehr.isEmpty() && mllp.isEmpty()) {
+        if (ehr.isEmpty() && mllp.isEmpty() && pacs.isEmpty()) {
             throw new ConfigException(
                     EhrSettings.URL,
                     "nothing to bridge: set "
                             + EhrSettings.URL
                             + " (FHIR pull) or "
                             + MllpSettings.PORT
-                            + " (HL7 v2 listener), or both");
+                            + " (HL7 v2 listener) or "
+                            + PacsSettings.DICOMWEB_URL
+                            + " (PACS pull)");
         }
-        return new BridgeSettings(store, ops, deid, quorum, ehr, mllp, reliability);
+        return new BridgeSettings(
+                store, ops, deid, quorum, ehr, mllp, pacs, writeBack, reliability);
     }
 }

@@ -13,17 +13,21 @@ import org.quorum.config.ConfigSource;
  * {@code quorum client add <id> --jwks-file F --scope "system/*.cru" --role integration}, and the
  * annotation project (a ResearchStudy in Quorum) the delivered sources are linked to.
  *
+ * @param dicomWebRoot Quorum's DICOMweb root (STOW-RS of de-identified images); by default the FHIR
+ *     base with its last path segment {@code fhir} replaced by {@code dicomweb}
  * @param project the ResearchStudy id; every delivered resource carries the tag {@code
  *     https://quorum.dev/fhir/CodeSystem/quorum-project|<project>}
  */
 public record QuorumSettings(
         URI fhirBase,
+        URI dicomWebRoot,
         ClientAuth.Smart auth,
         String project,
         Duration connectTimeout,
         Duration readTimeout) {
 
     public static final String URL = "QUORUM_BRIDGE_QUORUM_URL";
+    public static final String DICOMWEB_URL = "QUORUM_BRIDGE_QUORUM_DICOMWEB_URL";
     public static final String PROJECT = "QUORUM_BRIDGE_PROJECT";
     public static final String CONNECT_TIMEOUT = "QUORUM_BRIDGE_QUORUM_CONNECT_TIMEOUT";
     public static final String READ_TIMEOUT = "QUORUM_BRIDGE_QUORUM_READ_TIMEOUT";
@@ -31,7 +35,8 @@ public record QuorumSettings(
     static final Set<String> KEYS;
 
     static {
-        Set<String> keys = new HashSet<>(Set.of(URL, PROJECT, CONNECT_TIMEOUT, READ_TIMEOUT));
+        Set<String> keys =
+                new HashSet<>(Set.of(URL, DICOMWEB_URL, PROJECT, CONNECT_TIMEOUT, READ_TIMEOUT));
         keys.addAll(ClientAuth.keys(AUTH_PREFIX));
         KEYS = Set.copyOf(keys);
     }
@@ -48,6 +53,16 @@ public record QuorumSettings(
                                                 URL,
                                                 "is required: Quorum's FHIR base URL, e.g."
                                                         + " https://quorum.example.org/fhir"));
+        String fhirPath = base.getPath() == null ? "" : base.getPath().replaceAll("/+$", "");
+        URI dicomWeb =
+                source.httpUrl(DICOMWEB_URL)
+                        .map(uri -> URI.create(uri.toString().replaceAll("/+$", "")))
+                        .orElse(
+                                base.resolve(
+                                        fhirPath.endsWith("/fhir")
+                                                ? fhirPath.substring(0, fhirPath.length() - 5)
+                                                        + "/dicomweb"
+                                                : fhirPath + "/../dicomweb"));
         ClientAuth auth = ClientAuth.from(source, AUTH_PREFIX, Set.of("smart"), "system/*.cru");
         String project =
                 source.required(
@@ -74,6 +89,7 @@ public record QuorumSettings(
                         Duration.ofSeconds(120),
                         Duration.ofMillis(100),
                         Duration.ofMinutes(30));
-        return new QuorumSettings(base, (ClientAuth.Smart) auth, project, connect, read);
+        return new QuorumSettings(
+                base, dicomWeb.normalize(), (ClientAuth.Smart) auth, project, connect, read);
     }
 }

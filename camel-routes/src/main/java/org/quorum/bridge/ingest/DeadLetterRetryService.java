@@ -20,14 +20,25 @@ public final class DeadLetterRetryService {
     private final DeadLetterStore deadLetters;
     private final IngestService ingest;
     private final Function<String, Hl7DeliveryService> hl7Routes;
+    private final java.util.function.BiPredicate<String, String> dicomRequeue;
+    private final java.util.function.BiPredicate<String, String> labelWriteBack;
 
+    /**
+     * @param dicomRequeue (route, SOP digest) → whether the PACS route took the instance back: its
+     *     ledger forgets it and the next poll fetches it again
+     * @param labelWriteBack (route, key) of a label version or SR → whether it was written back now
+     */
     public DeadLetterRetryService(
             DeadLetterStore deadLetters,
             IngestService ingest,
-            Function<String, Hl7DeliveryService> hl7Routes) {
+            Function<String, Hl7DeliveryService> hl7Routes,
+            java.util.function.BiPredicate<String, String> dicomRequeue,
+            java.util.function.BiPredicate<String, String> labelWriteBack) {
         this.deadLetters = deadLetters;
         this.ingest = ingest;
         this.hl7Routes = hl7Routes;
+        this.dicomRequeue = dicomRequeue;
+        this.labelWriteBack = labelWriteBack;
     }
 
     /** Retries what was requested; returns how many letters were delivered. */
@@ -42,6 +53,10 @@ public final class DeadLetterRetryService {
                                     ingest.redeliver(
                                             ingest.fromEnvelope(letter.route(), retry.payload()));
                             case HL7_V2 -> redeliverHl7(letter, retry.payload());
+                            case DICOM_INSTANCE ->
+                                    dicomRequeue.test(letter.route(), letter.sourceKey());
+                            case LABEL_WRITE_BACK ->
+                                    labelWriteBack.test(letter.route(), retry.payload());
                         };
                 if (ok) {
                     deadLetters.resolve(letter.id());

@@ -105,6 +105,15 @@ public final class BridgeMetrics {
                 .increment(records);
     }
 
+    public void quarantined(String route) {
+        counter(
+                        "quorum_bridge_quarantined_instances",
+                        "DICOM instances kept in the bridge because their pixels may show text",
+                        "route",
+                        route)
+                .increment();
+    }
+
     public void retrying(String endpoint, Failure failure, Duration delay) {
         counter(
                         "quorum_bridge_retries",

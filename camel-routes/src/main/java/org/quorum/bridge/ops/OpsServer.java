@@ -45,6 +45,7 @@ public final class OpsServer implements AutoCloseable {
             Supplier<Health> health,
             Supplier<Object> status,
             DeadLetterStore deadLetters,
+            Supplier<Object> quarantine,
             String adminToken)
             throws IOException {
         server = HttpServer.create(new InetSocketAddress(host, port), 0);
@@ -106,6 +107,25 @@ public final class OpsServer implements AutoCloseable {
                         return;
                     }
                     adminDeadLetters(exchange, deadLetters);
+                });
+        server.createContext(
+                "/admin/quarantine",
+                exchange -> {
+                    if (!authorised(exchange, adminToken)) {
+                        send(
+                                exchange,
+                                401,
+                                "application/json",
+                                "{\"error\":\"admin token required\"}");
+                        return;
+                    }
+                    if (method(exchange, "GET")) {
+                        send(
+                                exchange,
+                                200,
+                                "application/json",
+                                json.writeValueAsString(quarantine.get()));
+                    }
                 });
         server.start();
     }

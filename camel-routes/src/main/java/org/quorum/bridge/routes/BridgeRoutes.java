@@ -10,9 +10,12 @@ import org.quorum.bridge.hl7.Hl7DeliveryService;
 import org.quorum.bridge.hl7.Hl7Intake;
 import org.quorum.bridge.hl7.Hl7Rejection;
 import org.quorum.bridge.ingest.DeadLetterRetryService;
+import org.quorum.bridge.pacs.PacsPullService;
 import org.quorum.bridge.resilience.PeerUnavailableException;
 import org.quorum.bridge.resilience.PermanentFailureException;
 import org.quorum.bridge.store.StoreException;
+import org.quorum.bridge.writeback.EhrWriteBackService;
+import org.quorum.bridge.writeback.PacsSrWriteBackService;
 
 /**
  * The bridge's Camel routes; thin adapters over the services, which hold the rules.
@@ -24,6 +27,12 @@ import org.quorum.bridge.store.StoreException;
  *   <li>{@code hl7-mllp}: the MLLP listener; check → store → AA, or AE/AR for bad input ({@link
  *       Hl7Intake}).
  *   <li>{@code hl7-mllp-deliver}: drains the HL7 inbox to Quorum ({@link Hl7DeliveryService}).
+ *   <li>{@code pacs-dicomweb}, {@code pacs-dimse}: a timer; each firing polls the PACS ({@link
+ *       PacsPullService#pollOnce}).
+ *   <li>{@code writeback-ehr}: a timer; each firing writes the labels that became final back to the
+ *       EHR ({@link EhrWriteBackService#pollOnce}).
+ *   <li>{@code writeback-pacs}: a timer; each firing writes the SRs of final image labels back to
+ *       the PACS ({@link PacsSrWriteBackService#pollOnce}).
  *   <li>{@code dead-letter-retry}: carries out retries an operator asked for.
  * </ul>
  */
@@ -32,12 +41,23 @@ public final class BridgeRoutes extends RouteBuilder {
     /** Route id of the HL7 listener. */
     public static final String HL7_ROUTE = "hl7-mllp";
 
+    /** Route id of the PACS pull over DICOMweb. */
+    public static final String PACS_DICOMWEB_ROUTE = "pacs-dicomweb";
+
+    /** Route id of the PACS pull over DIMSE. */
+    public static final String PACS_DIMSE_ROUTE = "pacs-dimse";
+
     private final List<EhrPullService> pulls;
     private final long pollMillis;
     private final MllpSettings mllp;
     private final Hl7Intake intake;
     private final Hl7DeliveryService hl7Delivery;
     private final DeadLetterRetryService retries;
+    private final List<PacsPullService> pacsPulls;
+    private final long pacsPollMillis;
+    private final EhrWriteBackService writeBack;
+    private final PacsSrWriteBackService srWriteBack;
+    private final long writeBackPollMillis;
 
     public BridgeRoutes(
             List<EhrPullService> pulls,
@@ -45,13 +65,39 @@ public final class BridgeRoutes extends RouteBuilder {
             MllpSettings mllp,
             Hl7Intake intake,
             Hl7DeliveryService hl7Delivery,
-            DeadLetterRetryService retries) {
+            DeadLetterRetryService retries,
+            List<PacsPullService> pacsPulls,
+            long pacsPollMillis,
+            EhrWriteBackService writeBack,
+            PacsSrWriteBackService srWriteBack,
+            long writeBackPollMillis) {
         this.pulls = pulls;
         this.pollMillis = pollMillis;
         this.mllp = mllp;
         this.intake = intake;
         this.hl7Delivery = hl7Delivery;
         this.retries = retries;
+        this.pacsPulls = pacsPulls;
+        this.pacsPollMillis = pacsPollMillis;
+        this.writeBack = writeBack;
+        this.srWriteBack = srWriteBack;
+        this.writeBackPollMillis = writeBackPollMillis;
+    }
+
+    /** A timer route (fixed delay) whose every firing runs one poll of a write-back. */
+    private void poll(String route, long periodMillis, Runnable pollOnce) {
+        from("timer:" + route + "?delay=0&fixedRate=false&period=" + periodMillis)
+                .routeId(route)
+                .onException(PeerUnavailableException.class)
+                .handled(true)
+                .log("${routeId}: stopped early (${exception.message}); the next poll resumes")
+                .end()
+                .onException(PermanentFailureException.class)
+                .handled(true)
+                .log(LoggingLevel.ERROR, "${routeId}: the poll was refused: ${exception.message}")
+                .end()
+                .process(exchange -> pollOnce.run())
+                .id(route + "-poll");
     }
 
     @Override
@@ -75,6 +121,28 @@ public final class BridgeRoutes extends RouteBuilder {
                     .end()
                     .process(exchange -> pull.pollOnce())
                     .id(pull.route() + "-poll");
+        }
+        for (PacsPullService pacsPull : pacsPulls) {
+            from("timer:" + pacsPull.route() + "?delay=0&fixedRate=false&period=" + pacsPollMillis)
+                    .routeId(pacsPull.route())
+                    .onException(PeerUnavailableException.class)
+                    .handled(true)
+                    .log("${routeId}: stopped early (${exception.message}); the next poll resumes")
+                    .end()
+                    .onException(PermanentFailureException.class)
+                    .handled(true)
+                    .log(
+                            LoggingLevel.ERROR,
+                            "${routeId}: the PACS refused the poll: ${exception.message}")
+                    .end()
+                    .process(exchange -> pacsPull.pollOnce())
+                    .id(pacsPull.route() + "-poll");
+        }
+        if (writeBack != null) {
+            poll(writeBack.route(), writeBackPollMillis, writeBack::pollOnce);
+        }
+        if (srWriteBack != null) {
+            poll(srWriteBack.route(), writeBackPollMillis, srWriteBack::pollOnce);
         }
         if (mllp != null) {
             HL7DataFormat hl7 = new HL7DataFormat();

@@ -106,6 +106,34 @@ public final class BridgeDatabase implements AutoCloseable {
                                 + " attempts INT NOT NULL,"
                                 + " next_attempt_at TIMESTAMP NOT NULL,"
                                 + " last_error VARCHAR(2000))",
+                        // DICOM instances pulled from a PACS, by keyed digest of the SOP
+                        // Instance UID (original UIDs are identifying: PS3.15 E.1-1 "U")
+                        "CREATE TABLE IF NOT EXISTS qb_dicom_instance ("
+                                + " route VARCHAR(255) NOT NULL,"
+                                + " sop_digest VARCHAR(64) NOT NULL,"
+                                + " study_digest VARCHAR(64) NOT NULL,"
+                                + " state VARCHAR(16) NOT NULL,"
+                                + " recorded_at TIMESTAMP NOT NULL,"
+                                + " PRIMARY KEY (route, sop_digest))",
+                        "CREATE INDEX IF NOT EXISTS qb_dicom_instance_study"
+                                + " ON qb_dicom_instance (route, study_digest)",
+                        // instances whose pixels may show text: de-identified copy kept
+                        // encrypted, never sent
+                        "CREATE TABLE IF NOT EXISTS qb_quarantine ("
+                                + " id "
+                                + identity
+                                + ","
+                                + " route VARCHAR(255) NOT NULL,"
+                                + " sop_digest VARCHAR(64) NOT NULL,"
+                                + " study_pseudonym VARCHAR(64) NOT NULL,"
+                                + " sop_pseudonym VARCHAR(64) NOT NULL,"
+                                + " sop_class VARCHAR(64) NOT NULL,"
+                                + " modality VARCHAR(16) NOT NULL,"
+                                + " reason VARCHAR(2000) NOT NULL,"
+                                + " payload "
+                                + blob()
+                                + " NOT NULL,"
+                                + " quarantined_at TIMESTAMP NOT NULL)",
                         "CREATE TABLE IF NOT EXISTS qb_dead_letter ("
                                 + " id "
                                 + identity

@@ -25,7 +25,17 @@ public final class DeadLetterStore {
         /** A FHIR Bundle (JSON) of the original hit and what it references. */
         FHIR_RECORD,
         /** An HL7 v2 message (ER7). */
-        HL7_V2
+        HL7_V2,
+        /**
+         * A DICOM instance a peer refused: the payload is its PACS locator (study, series, SOP
+         * Instance UID); a retry lets the next PACS poll fetch it again.
+         */
+        DICOM_INSTANCE,
+        /**
+         * A final label that could not be written back: the payload is its versioned reference in
+         * Quorum ({@code Observation/<id>/_history/<n>}); a retry reads it again and writes it.
+         */
+        LABEL_WRITE_BACK
     }
 
     /** A dead letter's state: parked, or waiting for the running bridge to retry it. */

@@ -167,4 +167,57 @@ class BridgeSettingsTest {
         assertThat(BridgeSettings.load(env, Optional.empty()).quorum().auth().keyFile())
                 .isEqualTo(key);
     }
+
+    @Test
+    void pacs_dimse_and_write_back_settings_are_checked_and_named() throws Exception {
+        Map<String, String> env = minimal();
+        env.put("QUORUM_BRIDGE_PACS_DICOMWEB_URL", "https://pacs.example.org/dicom-web/");
+        assertThat(refused(env).key()).isEqualTo("QUORUM_BRIDGE_PACS_START");
+        env.put("QUORUM_BRIDGE_PACS_START", "2024-01-01");
+        env.put("QUORUM_BRIDGE_PACS_MODALITIES", "CT,mr");
+        assertThat(refused(env).key()).isEqualTo("QUORUM_BRIDGE_PACS_MODALITIES");
+        env.put("QUORUM_BRIDGE_PACS_MODALITIES", "CT, MR");
+        env.put("QUORUM_BRIDGE_PACS_LOOKBACK", "400d");
+        assertThat(refused(env).key()).isEqualTo("QUORUM_BRIDGE_PACS_LOOKBACK");
+        env.remove("QUORUM_BRIDGE_PACS_LOOKBACK");
+        PacsSettings pacs = BridgeSettings.load(env, Optional.empty()).pacs().orElseThrow();
+        assertThat(pacs.dicomWebRoot())
+                .hasValue(java.net.URI.create("https://pacs.example.org/dicom-web"));
+        assertThat(pacs.modalities()).containsExactlyInAnyOrder("CT", "MR");
+        assertThat(pacs.lookback()).isEqualTo(Duration.ofDays(7));
+        assertThat(pacs.dimse()).isEmpty();
+
+        env.put("QUORUM_BRIDGE_PACS_DIMSE_HOST", "pacs.example.org");
+        env.put("QUORUM_BRIDGE_PACS_DIMSE_AET", "HOSPITAL_PACS");
+        assertThat(refused(env).key()).isEqualTo("QUORUM_BRIDGE_PACS_DIMSE_SCP_PORT");
+        env.put("QUORUM_BRIDGE_PACS_DIMSE_RETRIEVE", "get");
+        env.put("QUORUM_BRIDGE_PACS_DIMSE_CALLING_AET", "BACK\\SLASH");
+        assertThat(refused(env).key()).isEqualTo("QUORUM_BRIDGE_PACS_DIMSE_CALLING_AET");
+        env.remove("QUORUM_BRIDGE_PACS_DIMSE_CALLING_AET");
+        DimseSettings dimse =
+                BridgeSettings.load(env, Optional.empty())
+                        .pacs()
+                        .orElseThrow()
+                        .dimse()
+                        .orElseThrow();
+        assertThat(dimse.port()).isEqualTo(104);
+        assertThat(dimse.callingAeTitle()).isEqualTo("QUORUM_BRIDGE");
+        assertThat(dimse.retrieve()).isEqualTo(DimseSettings.Retrieve.GET);
+
+        BridgeSettings quorum = BridgeSettings.load(env, Optional.empty());
+        assertThat(quorum.quorum().dicomWebRoot())
+                .isEqualTo(java.net.URI.create("https://quorum.example.org/dicomweb"));
+        assertThat(quorum.writeBack()).isEmpty();
+        env.put("QUORUM_BRIDGE_WRITEBACK_POLL_INTERVAL", "10s");
+        assertThat(refused(env).key()).isEqualTo("QUORUM_BRIDGE_WRITEBACK_EHR");
+        env.put("QUORUM_BRIDGE_WRITEBACK_EHR", "true");
+        env.put("QUORUM_BRIDGE_WRITEBACK_PACS", "true");
+        WriteBackSettings writeBack =
+                BridgeSettings.load(env, Optional.empty()).writeBack().orElseThrow();
+        assertThat(writeBack.ehr()).isTrue();
+        assertThat(writeBack.pacs()).isTrue();
+        assertThat(writeBack.identifierSystem()).isEqualTo(WriteBackSettings.DEFAULT_SYSTEM);
+        env.remove("QUORUM_BRIDGE_PACS_DICOMWEB_URL");
+        assertThat(refused(env).key()).isEqualTo("QUORUM_BRIDGE_WRITEBACK_PACS");
+    }
 }

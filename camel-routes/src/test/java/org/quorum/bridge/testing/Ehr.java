@@ -149,7 +149,9 @@ public final class Ehr implements AutoCloseable {
                         "Location",
                         "Condition",
                         "DiagnosticReport",
-                        "Binary")) {
+                        "Binary",
+                        "Observation",
+                        "Provenance")) {
             providers.add(new Provider(store(type)));
         }
         server.setResourceProviders(providers);
@@ -314,8 +316,62 @@ public final class Ehr implements AutoCloseable {
             return new MethodOutcome(stored.getIdElement(), true).setResource(stored);
         }
 
+        /**
+         * Update, and conditional update ({@code PUT Observation?identifier=s|v}, FHIR R4
+         * §3.1.0.4.3): no match creates, one match updates it, several are 412.
+         */
         @ca.uhn.fhir.rest.annotation.Update
-        public MethodOutcome update(@IdParam IdType id, @ResourceParam Resource resource) {
+        public MethodOutcome update(
+                @IdParam IdType id,
+                @ResourceParam Resource resource,
+                @ca.uhn.fhir.rest.annotation.ConditionalUrlParam String conditional) {
+            if (conditional != null) {
+                // HAPI's client adds _format to every URL: only identifier= is a criterion
+                String query =
+                        java.util.Arrays.stream(
+                                        conditional
+                                                .substring(conditional.indexOf('?') + 1)
+                                                .split("&"))
+                                .filter(p -> !p.startsWith("_format=") && !p.startsWith("_pretty="))
+                                .collect(java.util.stream.Collectors.joining("&"));
+                if (!query.startsWith("identifier=") || query.contains("&")) {
+                    throw new ca.uhn.fhir.rest.server.exceptions.InvalidRequestException(
+                            "this EHR takes conditional updates on identifier only, not " + query);
+                }
+                String token =
+                        java.net.URLDecoder.decode(
+                                query.substring("identifier=".length()), StandardCharsets.UTF_8);
+                String system = token.contains("|") ? token.substring(0, token.indexOf('|')) : null;
+                String value = token.substring(token.indexOf('|') + 1);
+                List<Resource> matches =
+                        store.byId.values().stream()
+                                .filter(
+                                        r ->
+                                                terser
+                                                        .getAllPopulatedChildElementsOfType(
+                                                                r, Identifier.class)
+                                                        .stream()
+                                                        .anyMatch(
+                                                                i ->
+                                                                        value.equals(i.getValue())
+                                                                                && (system == null
+                                                                                        || system
+                                                                                                .equals(
+                                                                                                        i
+                                                                                                                .getSystem()))))
+                                .toList();
+                if (matches.size() > 1) {
+                    throw new ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException(
+                            "several resources match " + conditional);
+                }
+                resource.setId(
+                        matches.isEmpty()
+                                ? (String) null
+                                : matches.get(0).getIdElement().getIdPart());
+                Resource stored = store.write(resource);
+                return new MethodOutcome(stored.getIdElement(), matches.isEmpty())
+                        .setResource(stored);
+            }
             resource.setId(id.getIdPart());
             Resource stored = store.write(resource);
             return new MethodOutcome(stored.getIdElement()).setResource(stored);

@@ -88,7 +88,7 @@ public final class Quorum {
                 "--jwks-file",
                 publicKey.toString(),
                 "--scope",
-                "system/*.cru",
+                "system/*.crus",
                 "--role",
                 "integration");
         cli("user", "add", "it-admin", "--role", "project-admin");
@@ -187,6 +187,18 @@ public final class Quorum {
             java.util.concurrent.locks.LockSupport.parkNanos(500_000_000L); // poll twice a second
         }
         return last;
+    }
+
+    /** A DICOMweb GET at Quorum's {@code /dicomweb} with the admin token (QIDO-RS answers). */
+    public HttpResponse<String> dicomWeb(String pathAndQuery)
+            throws IOException, InterruptedException {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(baseUrl() + "/dicomweb" + pathAndQuery))
+                                .header("Authorization", "Bearer " + adminToken)
+                                .header("Accept", "application/dicom+json")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 
     /** Plain GET with the admin token (status code and body). */

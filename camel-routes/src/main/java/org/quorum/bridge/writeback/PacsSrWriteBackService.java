@@ -1,0 +1,389 @@
+package org.quorum.bridge.writeback;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.CodeStringAttribute;
+import com.pixelmed.dicom.DateAttribute;
+import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.FileMetaInformation;
+import com.pixelmed.dicom.LongStringAttribute;
+import com.pixelmed.dicom.PersonNameAttribute;
+import com.pixelmed.dicom.SequenceAttribute;
+import com.pixelmed.dicom.ShortStringAttribute;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.TimeAttribute;
+import com.pixelmed.dicom.ValueRepresentation;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Observation;
+import org.quorum.bridge.config.WriteBackSettings;
+import org.quorum.bridge.fhir.FhirPeer;
+import org.quorum.bridge.ops.BridgeMetrics;
+import org.quorum.bridge.ops.RouteStatus;
+import org.quorum.bridge.pacs.DicomWebPeer;
+import org.quorum.bridge.resilience.PermanentFailureException;
+import org.quorum.bridge.store.Crosswalk;
+import org.quorum.bridge.store.DeadLetterStore;
+import org.quorum.bridge.store.DeliveryLedger;
+import org.quorum.bridge.store.Watermarks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the DICOM SR Quorum made of each final image label back to the PACS the image came from,
+ * re-identified, by STOW-RS, and confirms it by QIDO-RS.
+ *
+ * <ol>
+ *   <li>Polls Quorum's final, amended and corrected labels of the project (as the EHR write-back
+ *       does); a label linked to its SR carries the identifier {@code urn:dicom:uid|urn:oid:<SR SOP
+ *       Instance UID>} (docs/dicom-sr.md).
+ *   <li>Finds the SR in Quorum (QIDO-RS by SOP Instance UID) and retrieves it (WADO-RS).
+ *   <li>Re-identifies it: every UID the crosswalk knows (the study, the referenced series and
+ *       images in the evidence and in the content tree) becomes the PACS's original; the Patient
+ *       and General Study attributes are the original study's, read from the PACS (QIDO-RS); the
+ *       de-identification marks copied from the image are removed. The SR keeps its own SOP
+ *       Instance UID and series: it joins the original study as a new instance.
+ *   <li>STOW-RS to the PACS, then QIDO-RS {@code /studies/<original>/instances?SOPInstanceUID=…}
+ *       until the PACS lists it; only then is it recorded as written (ledger key {@code sr:<SOP
+ *       Instance UID>}): each SR reaches the PACS once.
+ * </ol>
+ */
+public final class PacsSrWriteBackService {
+
+    /** Route id of the SR write-back. */
+    public static final String ROUTE = "writeback-pacs";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PacsSrWriteBackService.class);
+    private static final Duration OVERLAP = Duration.ofMinutes(1);
+    private static final Pattern UID = Pattern.compile("[0-9.]{1,64}");
+    private static final String DICOM_UID_SYSTEM = "urn:dicom:uid";
+
+    /**
+     * An SR that cannot be written back (its study was not pulled by this bridge, the PACS refused
+     * it).
+     */
+    static final class CannotWriteBack extends Exception {
+        CannotWriteBack(String message) {
+            super(message);
+        }
+    }
+
+    private final WriteBackSettings settings;
+    private final String project;
+    private final FhirPeer quorum;
+    private final DicomWebPeer quorumDicomWeb;
+    private final DicomWebPeer pacs;
+    private final Crosswalk crosswalk;
+    private final DeliveryLedger ledger;
+    private final Watermarks watermarks;
+    private final DeadLetterStore deadLetters;
+    private final RouteStatus status;
+    private final BridgeMetrics metrics;
+
+    public PacsSrWriteBackService(
+            WriteBackSettings settings,
+            String project,
+            FhirPeer quorum,
+            DicomWebPeer quorumDicomWeb,
+            DicomWebPeer pacs,
+            Crosswalk crosswalk,
+            DeliveryLedger ledger,
+            Watermarks watermarks,
+            DeadLetterStore deadLetters,
+            RouteStatus status,
+            BridgeMetrics metrics) {
+        this.settings = settings;
+        this.project = project;
+        this.quorum = quorum;
+        this.quorumDicomWeb = quorumDicomWeb;
+        this.pacs = pacs;
+        this.crosswalk = crosswalk;
+        this.ledger = ledger;
+        this.watermarks = watermarks;
+        this.deadLetters = deadLetters;
+        this.status = status;
+        this.metrics = metrics;
+    }
+
+    public String route() {
+        return ROUTE;
+    }
+
+    /** One poll of Quorum's final labels; the SR of each, once, to the PACS. */
+    public void pollOnce() {
+        Optional<Instant> since =
+                watermarks.get(ROUTE).map(w -> w.minus(OVERLAP)).or(settings::start);
+        String url =
+                "Observation?project=ResearchStudy/"
+                        + project
+                        + "&status=final,amended,corrected"
+                        + since.map(s -> "&_lastUpdated=ge" + s).orElse("")
+                        + "&_sort=_lastUpdated&_count=50";
+        try {
+            Bundle page =
+                    quorum.call(
+                            "final label search",
+                            () ->
+                                    quorum.client()
+                                            .search()
+                                            .byUrl(url)
+                                            .returnBundle(Bundle.class)
+                                            .execute());
+            status.beginCycle(page.hasTotal() ? page.getTotal() : null);
+            while (true) {
+                int seen = 0;
+                int written = 0;
+                for (Bundle.BundleEntryComponent entry : page.getEntry()) {
+                    if (!(entry.getResource() instanceof Observation label)) {
+                        continue;
+                    }
+                    seen++;
+                    Optional<String> sr = srOf(label);
+                    if (sr.isPresent() && writeOnce(sr.get())) {
+                        written++;
+                    }
+                    if (label.getMeta().hasLastUpdated()) {
+                        watermarks.advance(
+                                ROUTE,
+                                "SRs of final labels of " + project,
+                                label.getMeta().getLastUpdated().toInstant());
+                    }
+                }
+                status.advance(seen, written);
+                Bundle current = page;
+                if (current.getLink(Bundle.LINK_NEXT) == null) {
+                    break;
+                }
+                page =
+                        quorum.call(
+                                "final label search, next page",
+                                () -> quorum.client().loadPage().next(current).execute());
+            }
+            status.caughtUp();
+        } catch (RuntimeException e) {
+            status.failed(e.getMessage());
+            throw e;
+        }
+    }
+
+    private static Optional<String> srOf(Observation label) {
+        for (Identifier identifier : label.getIdentifier()) {
+            if (DICOM_UID_SYSTEM.equals(identifier.getSystem()) && identifier.hasValue()) {
+                String uid = identifier.getValue().replaceFirst("^urn:oid:", "");
+                if (UID.matcher(uid).matches()) {
+                    return Optional.of(uid);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private boolean writeOnce(String sr) {
+        String key = "sr:" + sr;
+        if (ledger.isDone(ROUTE, key)) {
+            return false;
+        }
+        metrics.received(ROUTE, 1);
+        try {
+            write(sr);
+        } catch (CannotWriteBack | PermanentFailureException e) {
+            deadLetters.park(
+                    ROUTE,
+                    key,
+                    DeadLetterStore.PayloadKind.LABEL_WRITE_BACK,
+                    key,
+                    e.getMessage(),
+                    1);
+            ledger.markDone(ROUTE, List.of(key));
+            metrics.deadLettered(ROUTE, 1);
+            LOG.warn("{}: SR {} not written back: {}", ROUTE, sr, e.getMessage());
+            return false;
+        }
+        ledger.markDone(ROUTE, List.of(key));
+        metrics.delivered(ROUTE, 1, 1);
+        return true;
+    }
+
+    /**
+     * Writes a parked SR again (a dead letter retried).
+     *
+     * @param key {@code sr:<SOP Instance UID>}
+     */
+    public boolean retry(String key) {
+        try {
+            write(key.substring("sr:".length()));
+            return true;
+        } catch (CannotWriteBack | PermanentFailureException e) {
+            deadLetters.park(
+                    ROUTE,
+                    key,
+                    DeadLetterStore.PayloadKind.LABEL_WRITE_BACK,
+                    key,
+                    e.getMessage(),
+                    1);
+            return false;
+        }
+    }
+
+    private void write(String sr) throws CannotWriteBack {
+        JsonNode found =
+                quorumDicomWeb.search("SR search in Quorum", "/instances?SOPInstanceUID=" + sr);
+        if (found.isEmpty()) {
+            throw new CannotWriteBack("the SR is not in Quorum's DICOM store");
+        }
+        String study = DicomWebPeer.text(found.get(0), "0020000D");
+        String series = DicomWebPeer.text(found.get(0), "0020000E");
+        byte[] bytes =
+                quorumDicomWeb.retrieveInstance("SR retrieve from Quorum", study, series, sr);
+        String originalStudy =
+                original(study)
+                        .orElseThrow(
+                                () ->
+                                        new CannotWriteBack(
+                                                "the SR's study was not pulled from "
+                                                        + pacs.root()
+                                                        + " by this bridge (no crosswalk entry)"));
+        JsonNode studies =
+                pacs.search(
+                        "original study search",
+                        "/studies?StudyInstanceUID="
+                                + originalStudy
+                                + "&includefield=00080020&includefield=00080030"
+                                + "&includefield=00080050&includefield=00100010"
+                                + "&includefield=00100020&includefield=00100030"
+                                + "&includefield=00100040&includefield=00200010"
+                                + "&includefield=00080090");
+        if (studies.isEmpty()) {
+            throw new CannotWriteBack("the original study is no longer in the PACS");
+        }
+        byte[] reidentified = reidentify(bytes, studies.get(0));
+        DicomWebPeer.StowAnswer answer =
+                pacs.store("STOW-RS of an SR to the PACS", List.of(reidentified));
+        if (answer.status() != 200) {
+            throw new CannotWriteBack(
+                    "the PACS did not store the SR: STOW-RS answered " + answer.status());
+        }
+        JsonNode confirmed =
+                pacs.search(
+                        "SR confirmation in the PACS",
+                        "/studies/" + originalStudy + "/instances?SOPInstanceUID=" + sr);
+        if (confirmed.isEmpty()) {
+            throw new CannotWriteBack(
+                    "the PACS accepted the SR but does not list it in the original study");
+        }
+    }
+
+    private Optional<String> original(String pseudonym) {
+        String source = pacs.root().toString();
+        return crosswalk.originalsOf(Crosswalk.Kind.DICOM_UID, pseudonym).stream()
+                .filter(e -> e.source().equals(source))
+                .map(Crosswalk.Entry::original)
+                .findFirst();
+    }
+
+    private byte[] reidentify(byte[] part10, JsonNode study) throws CannotWriteBack {
+        try {
+            AttributeList list = new AttributeList();
+            try (DicomInputStream in = new DicomInputStream(new ByteArrayInputStream(part10))) {
+                list.read(in);
+            }
+            String transferSyntax =
+                    Attribute.getSingleStringValueOrEmptyString(
+                            list, TagFromName.TransferSyntaxUID);
+            restoreUids(list);
+            // PS3.3 C.7.1.1 and C.7.2.1: the original patient and study, from the PACS
+            putPersonName(list, TagFromName.PatientName, study, "00100010");
+            putText(list, new LongStringAttribute(TagFromName.PatientID), study, "00100020");
+            putText(list, new DateAttribute(TagFromName.PatientBirthDate), study, "00100030");
+            putText(list, new CodeStringAttribute(TagFromName.PatientSex), study, "00100040");
+            putText(list, new DateAttribute(TagFromName.StudyDate), study, "00080020");
+            putText(list, new TimeAttribute(TagFromName.StudyTime), study, "00080030");
+            putText(list, new ShortStringAttribute(TagFromName.AccessionNumber), study, "00080050");
+            putText(list, new ShortStringAttribute(TagFromName.StudyID), study, "00200010");
+            putPersonName(list, TagFromName.ReferringPhysicianName, study, "00080090");
+            // the marks of de-identification belong to Quorum's copy, not to the hospital's
+            list.remove(TagFromName.PatientIdentityRemoved);
+            list.remove(TagFromName.DeidentificationMethod);
+            list.remove(TagFromName.DeidentificationMethodCodeSequence);
+            list.remove(TagFromName.LongitudinalTemporalInformationModified);
+            list.removeGroupLengthAttributes();
+            list.removeMetaInformationHeaderAttributes();
+            FileMetaInformation.addFileMetaInformation(list, transferSyntax, "QUORUM");
+            ByteArrayOutputStream out = new ByteArrayOutputStream(part10.length + 512);
+            list.write(out, transferSyntax, true, true);
+            return out.toByteArray();
+        } catch (DicomException | IOException e) {
+            throw new CannotWriteBack(
+                    "the SR from Quorum cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /** Every UID the crosswalk knows, at every nesting level, becomes the original. */
+    private void restoreUids(AttributeList list) throws DicomException {
+        for (Attribute attribute : new ArrayList<>(list.values())) {
+            if (attribute instanceof SequenceAttribute sequence) {
+                for (int i = 0; i < sequence.getNumberOfItems(); i++) {
+                    restoreUids(sequence.getItem(i).getAttributeList());
+                }
+            } else if (ValueRepresentation.isUniqueIdentifierVR(attribute.getVR())) {
+                AttributeTag tag = attribute.getTag();
+                if (tag.getGroup() == 0x0002) {
+                    continue;
+                }
+                String[] values = attribute.getStringValues();
+                if (values == null || values.length == 0) {
+                    continue;
+                }
+                boolean changed = false;
+                for (int i = 0; i < values.length; i++) {
+                    Optional<String> original = original(values[i].strip());
+                    if (original.isPresent()) {
+                        values[i] = original.get();
+                        changed = true;
+                    }
+                }
+                if (changed) {
+                    attribute.removeValues();
+                    for (String value : values) {
+                        attribute.addValue(value);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void putText(AttributeList list, Attribute attribute, JsonNode study, String tag)
+            throws DicomException {
+        String value = DicomWebPeer.text(study, tag);
+        if (!value.isEmpty()) {
+            attribute.addValue(value);
+        }
+        list.put(attribute);
+    }
+
+    private static void putPersonName(
+            AttributeList list, AttributeTag tag, JsonNode study, String jsonTag)
+            throws DicomException {
+        PersonNameAttribute name = new PersonNameAttribute(tag);
+        JsonNode value = study.path(jsonTag).path("Value");
+        if (value.isArray() && !value.isEmpty()) {
+            String alphabetic = value.get(0).path("Alphabetic").asText("");
+            if (!alphabetic.isEmpty()) {
+                name.addValue(alphabetic);
+            }
+        }
+        list.put(name);
+    }
+}
