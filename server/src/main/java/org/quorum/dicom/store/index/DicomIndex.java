@@ -138,6 +138,7 @@ public final class DicomIndex {
                                     TagFromName.SpecificCharacterSet,
                                     128);
                     if (newStudy) {
+                        study.mirrorStale = 1;
                         entities.persist(study);
                     }
 
@@ -196,7 +197,67 @@ public final class DicomIndex {
                     instance.size = file.size();
                     instance.sha256 = file.sha256();
                     entities.persist(instance);
+                    if (!newStudy) {
+                        // Atomic in the database: two concurrent additions both count, so the
+                        // mirror never takes the second for seen when it read the first only.
+                        entities.createQuery(
+                                        "update StudyEntity s set s.mirrorStale ="
+                                                + " coalesce(s.mirrorStale, 0) + 1 where"
+                                                + " s.studyInstanceUid = :study")
+                                .setParameter("study", studyUid)
+                                .executeUpdate();
+                    }
                 });
+    }
+
+    /** How many instance additions the study's mirror has not seen yet (0 when up to date). */
+    public int mirrorStale(String studyInstanceUid) {
+        Integer stale =
+                reads.execute(
+                        tx ->
+                                entities.createQuery(
+                                                "select coalesce(s.mirrorStale, 0) from"
+                                                        + " StudyEntity s where s.studyInstanceUid"
+                                                        + " = :study",
+                                                Integer.class)
+                                        .setParameter("study", studyInstanceUid)
+                                        .getResultStream()
+                                        .findFirst()
+                                        .orElse(0));
+        return stale == null ? 0 : stale;
+    }
+
+    /**
+     * Records that the study's mirror is the ImagingStudy {@code imagingStudyId} and is up to date
+     * with the {@code seen} additions it was built from; false (and nothing changed) when more
+     * instances were added meanwhile, so that the study stays pending.
+     */
+    public boolean mirrorDone(String studyInstanceUid, int seen, String imagingStudyId) {
+        Integer updated =
+                writes.execute(
+                        tx ->
+                                entities.createQuery(
+                                                "update StudyEntity s set s.mirrorStale = 0,"
+                                                        + " s.imagingStudyId = :id where"
+                                                        + " s.studyInstanceUid = :study and"
+                                                        + " coalesce(s.mirrorStale, 0) = :seen")
+                                        .setParameter("id", imagingStudyId)
+                                        .setParameter("study", studyInstanceUid)
+                                        .setParameter("seen", seen)
+                                        .executeUpdate());
+        return updated != null && updated > 0;
+    }
+
+    /** Up to {@code limit} studies whose mirror is behind (any node's, or left by a crash). */
+    public List<String> mirrorPending(int limit) {
+        return reads.execute(
+                tx ->
+                        entities.createQuery(
+                                        "select s.studyInstanceUid from StudyEntity s where"
+                                                + " s.mirrorStale > 0",
+                                        String.class)
+                                .setMaxResults(limit)
+                                .getResultList());
     }
 
     /** The Study Instance UIDs of the studies that the given ImagingStudy ids mirror. */
@@ -213,17 +274,6 @@ public final class DicomIndex {
                                                 String.class)
                                         .setParameter("ids", imagingStudyIds)
                                         .getResultList()));
-    }
-
-    /** Records which FHIR ImagingStudy mirrors the study. */
-    public void linkImagingStudy(String studyInstanceUid, String imagingStudyId) {
-        writes.executeWithoutResult(
-                tx -> {
-                    StudyEntity study = entities.find(StudyEntity.class, studyInstanceUid);
-                    if (study != null) {
-                        study.imagingStudyId = imagingStudyId;
-                    }
-                });
     }
 
     /** Runs a QIDO-RS search; each result is a dataset of the attributes the query returns. */

@@ -1,0 +1,267 @@
+package org.quorum.dicom.fhir;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.quorum.dicom.store.StudyObserver;
+import org.quorum.dicom.store.index.DicomIndex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Rebuilds FHIR ImagingStudy mirrors after the store has answered, not on the STOW-RS request path:
+ * durable, coalescing, one worker thread per node.
+ *
+ * <p><b>Durable.</b> The transaction that indexes an instance also raises its study's stale count
+ * ({@code MIRROR_STALE}). After that transaction commits the study is queued here; the worker
+ * rebuilds the ImagingStudy and, in the same transaction, sets the count back to zero only if it is
+ * still the value the rebuild started from (else more instances arrived and the study is queued
+ * again). A crash between the index commit and the rebuild loses nothing: the worker scans the
+ * index for stale studies at start and whenever it is idle, which also picks up studies another
+ * node left behind.
+ *
+ * <p><b>Coalescing.</b> A study's instances sent one per request (as modalities and gateways do)
+ * cost one rebuild per burst, not one per instance.
+ *
+ * <p><b>Consistency.</b> QIDO-RS and WADO-RS read the index, which is complete when the STOW-RS
+ * response is sent. FHIR requests that can show an ImagingStudy call {@link #awaitCaughtUp} first
+ * ({@link ImagingStudyMirrorBarrier}), so a client that reads the mirror after its STOW-RS response
+ * sees every instance of it. Stores made in-process ({@link #studyChangedNow}, the SRs of labels)
+ * rebuild at once, in the caller's transaction.
+ */
+public final class ImagingStudyMirrorQueue implements StudyObserver, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImagingStudyMirrorQueue.class);
+
+    /** Rebuild attempts when another node wrote the same study's mirror at the same time. */
+    private static final int ATTEMPTS = 3;
+
+    /** How often an idle worker scans the index for stale studies (other nodes', failed ones). */
+    private static final Duration SCAN_EVERY = Duration.ofSeconds(5);
+
+    private static final int SCAN_LIMIT = 500;
+
+    private final ImagingStudyMirror mirror;
+    private final DicomIndex index;
+    private final TransactionTemplate transaction;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final Condition progress = lock.newCondition();
+    private final LinkedHashSet<String> queued = new LinkedHashSet<>();
+
+    /** Studies whose last rebuild failed: readers do not wait for them, the scan retries them. */
+    private final Set<String> failing = ConcurrentHashMap.newKeySet();
+
+    /** Queue requests so far, and how many of them the worker has completed (under lock). */
+    private long requested;
+
+    private long completed;
+    private volatile boolean running = true;
+    private final Thread worker;
+
+    public ImagingStudyMirrorQueue(
+            ImagingStudyMirror mirror, DicomIndex index, PlatformTransactionManager transactions) {
+        this.mirror = mirror;
+        this.index = index;
+        this.transaction = new TransactionTemplate(transactions);
+        this.worker = new Thread(this::run, "quorum-imagingstudy-mirror");
+        this.worker.setDaemon(true);
+        this.worker.start();
+    }
+
+    @Override
+    public void studyChanged(String studyInstanceUid) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            // Queued once the caller's transaction has committed, when the worker can see it.
+            TransactionSynchronizationManager.registerSynchronization(
+                    new TransactionSynchronization() {
+                        @Override
+                        public void afterCommit() {
+                            enqueue(List.of(studyInstanceUid));
+                        }
+                    });
+        } else {
+            enqueue(List.of(studyInstanceUid));
+        }
+    }
+
+    @Override
+    public void studyChangedNow(String studyInstanceUid) {
+        rebuild(studyInstanceUid);
+    }
+
+    /**
+     * Waits until the worker has rebuilt every study queued on this node before the call and, with
+     * {@code includeIndex}, every study the index marks stale (another node's); false when {@code
+     * timeout} passed first.
+     */
+    public boolean awaitCaughtUp(boolean includeIndex, Duration timeout)
+            throws InterruptedException {
+        if (includeIndex) {
+            List<String> stale =
+                    index.mirrorPending(SCAN_LIMIT).stream()
+                            .filter(study -> !failing.contains(study))
+                            .toList();
+            if (!stale.isEmpty()) {
+                enqueue(stale);
+            }
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            long target = requested;
+            while (completed < target) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0 || !running) {
+                    return false;
+                }
+                progress.awaitNanos(remaining);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether studies queued on this node wait for their rebuild. */
+    public boolean busy() {
+        lock.lock();
+        try {
+            return completed < requested;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void enqueue(List<String> studies) {
+        lock.lock();
+        try {
+            queued.addAll(studies);
+            requested++;
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        try {
+            enqueue(index.mirrorPending(SCAN_LIMIT));
+        } catch (RuntimeException e) {
+            LOG.warn("Could not scan for stale ImagingStudy mirrors: {}", e.getClass().getName());
+        }
+        while (running) {
+            List<String> batch;
+            long upTo;
+            lock.lock();
+            try {
+                if (queued.isEmpty() && requested == completed) {
+                    boolean signalled = work.await(SCAN_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+                    if (!signalled && queued.isEmpty() && running) {
+                        lock.unlock();
+                        try {
+                            scan();
+                        } finally {
+                            lock.lock();
+                        }
+                    }
+                    continue;
+                }
+                batch = new ArrayList<>(queued);
+                queued.clear();
+                upTo = requested;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                lock.unlock();
+            }
+            for (String study : batch) {
+                if (!running) {
+                    return;
+                }
+                rebuild(study);
+            }
+            lock.lock();
+            try {
+                completed = Math.max(completed, upTo);
+                progress.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void scan() {
+        try {
+            List<String> stale = index.mirrorPending(SCAN_LIMIT);
+            if (!stale.isEmpty()) {
+                enqueue(stale);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Could not scan for stale ImagingStudy mirrors: {}", e.getClass().getName());
+        }
+    }
+
+    /** Rebuilds one study's mirror; leaves it stale (for a later scan) when that fails. */
+    private void rebuild(String studyInstanceUid) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Boolean upToDate =
+                        transaction.execute(tx -> rebuildInTransaction(studyInstanceUid));
+                if (Boolean.FALSE.equals(upToDate)) {
+                    // More instances arrived while it was rebuilt: once more with them.
+                    studyChanged(studyInstanceUid);
+                }
+                failing.remove(studyInstanceUid);
+                return;
+            } catch (RuntimeException e) {
+                if (attempt < ATTEMPTS) {
+                    // Typically another node mirrored the same study at the same moment: the
+                    // next attempt reads the index again, with both nodes' instances.
+                    continue;
+                }
+                failing.add(studyInstanceUid);
+                LOG.warn(
+                        "ImagingStudy mirror failed for a stored study (retried later): {}",
+                        e.getClass().getSimpleName());
+                LOG.debug("ImagingStudy mirror failure", e);
+                return;
+            }
+        }
+    }
+
+    private boolean rebuildInTransaction(String studyInstanceUid) {
+        int seen = index.mirrorStale(studyInstanceUid);
+        if (seen == 0) {
+            return true;
+        }
+        Optional<String> id = mirror.rebuild(studyInstanceUid);
+        return id.isEmpty() || index.mirrorDone(studyInstanceUid, seen, id.get());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        lock.lock();
+        try {
+            work.signalAll();
+            progress.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        worker.join(TimeUnit.SECONDS.toMillis(10));
+    }
+}
