@@ -4,8 +4,11 @@
 //
 // Per pass and server: STOW-RS instances/s with 1, 4 and 16 concurrent clients, once with one
 // instance per request (as modalities and gateways send them) and once with one study (10
-// instances) per request; QIDO-RS p50/p95; WADO-RS study retrieve MB/s with 4 clients. Every STOW
-// measurement stores fresh UIDs. After a warm-up pass (not reported), the median of the passes is
+// instances) per request; QIDO-RS p50/p95; WADO-RS study retrieve MB/s with 4 clients; and, when
+// the servers' process ids are given (-Dpid.<name>=<pid>), the CPU time each server spent per
+// STOWed instance, counted until the process is quiet again (so work done after the answer, such
+// as Quorum's ImagingStudy mirror and audit writer, counts). CPU time is the figure least disturbed
+// by other load on a shared machine. Every STOW measurement stores fresh UIDs. After a warm-up pass (not reported), the median of the passes is
 // printed per server with the ratio first/second.
 //
 // Usage: java -cp pixelmed.jar DicomWebBench.java <studies> <queries> <passes> <name>=<url>[|<bearer>] ...
@@ -126,6 +129,7 @@ public class DicomWebBench {
 
     static Map<String, Double> runPass(Server server, int studies, int queries, int pass) throws Exception {
         Map<String, Double> m = new LinkedHashMap<>();
+        Map<String, Double> cpu = new LinkedHashMap<>();
         List<Study> last = null;
         for (boolean perStudy : new boolean[] {false, true}) {
             for (int clients : CLIENTS) {
@@ -145,11 +149,21 @@ public class DicomWebBench {
                         }
                     }
                 }
+                String pid = System.getProperty("pid." + server.name());
+                quiet(pid);
+                long cpuBefore = cpuTicks(pid);
                 long start = System.nanoTime();
                 parallel(clients, bodies.size(), n -> stow(server, bodies.get(n), boundaries.get(n)));
                 double seconds = (System.nanoTime() - start) / 1e9;
-                m.put("STOW inst/s " + (perStudy ? "10/request" : "1/request") + ", " + clients + " client"
-                        + (clients > 1 ? "s" : ""), studies * SOURCES.length / seconds);
+                String mode = (perStudy ? "10/request" : "1/request") + ", " + clients + " client" + (clients > 1 ? "s" : "");
+                m.put("STOW inst/s " + mode, studies * SOURCES.length / seconds);
+                if (pid != null) {
+                    // The server's CPU time for these instances, including the work it does after
+                    // answering (index, mirrors, audit): counted until the process is quiet again.
+                    quiet(pid);
+                    cpu.put("STOW CPU ms/inst " + mode,
+                            (cpuTicks(pid) - cpuBefore) * 1000.0 / TICKS / (studies * SOURCES.length));
+                }
                 last = set;
             }
         }
@@ -198,7 +212,38 @@ public class DicomWebBench {
             }
         });
         m.put("WADO study MB/s, 4 clients", bytes[0] / 1e6 / ((System.nanoTime() - start) / 1e9));
+        m.putAll(cpu);
         return m;
+    }
+
+    /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+    static final double TICKS = Double.parseDouble(System.getProperty("clk.tck", "100"));
+
+    /** User + system CPU time of a process, in clock ticks; 0 without a pid. */
+    static long cpuTicks(String pid) throws Exception {
+        if (pid == null) {
+            return 0;
+        }
+        String stat = Files.readString(Path.of("/proc", pid, "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** Waits (up to 60 s) until the process used under 10 % of a core for half a second. */
+    static void quiet(String pid) throws Exception {
+        if (pid == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        long previous = cpuTicks(pid);
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            long now = cpuTicks(pid);
+            if ((now - previous) / TICKS < 0.05) {
+                return;
+            }
+            previous = now;
+        }
     }
 
     interface Task {

@@ -7,7 +7,8 @@
 #
 #   conformance/bench/dicomweb-bench.sh [studies=20] [queries=300] [passes=3]
 #
-# QUORUM_BENCH_JAVA_OPTS adds JVM options to Quorum's (e.g. a JFR recording to profile it).
+# QUORUM_BENCH_JAVA_OPTS adds JVM options to Quorum's (e.g. a JFR recording to profile it);
+# QUORUM_JAR runs another build of Quorum (e.g. the one before a change).
 #
 # Needs: server/target/quorum-server.jar (./quorum build), Debian orthanc + orthanc-dicomweb,
 # libpixelmed-java, testdata/dicom (or DICOM_DATA). Both servers listen on 127.0.0.1 only
@@ -18,7 +19,7 @@ STUDIES=${1:-20}
 QUERIES=${2:-300}
 PASSES=${3:-3}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-JAR="$ROOT/server/target/quorum-server.jar"
+JAR=${QUORUM_JAR:-$ROOT/server/target/quorum-server.jar}
 PIXELMED=/usr/share/java/pixelmed.jar
 DATA=${DICOM_DATA:-$ROOT/testdata/dicom}
 [ -f "$JAR" ] || { echo "missing $JAR: run ./quorum build first" >&2; exit 1; }
@@ -64,6 +65,6 @@ TOKEN=$(java -jar "$JAR" user token bench | tail -1)
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "versions: $(java -version 2>&1 | head -1), $(/usr/sbin/Orthanc --version 2>&1 | head -1), DICOMweb plugin $(dpkg-query -W -f='${Version}' orthanc-dicomweb 2>/dev/null)"
 echo "config: Quorum default settings (embedded H2, java -jar without options${QUORUM_BENCH_JAVA_OPTS:+ + $QUORUM_BENCH_JAVA_OPTS}); Orthanc default settings (SQLite index, file storage)"
-java -Ddicom.data="$DATA" -cp "$PIXELMED" "$ROOT/conformance/bench/DicomWebBench.java" "$STUDIES" "$QUERIES" "$PASSES" \
+java -Ddicom.data="$DATA" -Dpid.quorum="$QUORUM_PID" -Dpid.orthanc="$ORTHANC_PID" -Dclk.tck="$(getconf CLK_TCK)" -cp "$PIXELMED" "$ROOT/conformance/bench/DicomWebBench.java" "$STUDIES" "$QUERIES" "$PASSES" \
     "quorum=http://127.0.0.1:$QPORT/dicomweb/|$TOKEN" \
     "orthanc=http://127.0.0.1:$OPORT/dicom-web/"

@@ -32,7 +32,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * node left behind.
  *
  * <p><b>Coalescing.</b> A study's instances sent one per request (as modalities and gateways do)
- * cost one rebuild per burst, not one per instance.
+ * cost one rebuild per burst, not one per instance: the worker waits until no study was queued for
+ * {@link #SETTLE} (at most {@link #MAX_DELAY}), or until a reader waits.
  *
  * <p><b>Consistency.</b> QIDO-RS and WADO-RS read the index, which is complete when the STOW-RS
  * response is sent. FHIR requests that can show an ImagingStudy call {@link #awaitCaughtUp} first
@@ -52,6 +53,16 @@ public final class ImagingStudyMirrorQueue implements StudyObserver, AutoCloseab
 
     private static final int SCAN_LIMIT = 500;
 
+    /**
+     * How long the worker lets a queued study rest before rebuilding it, unless a reader waits:
+     * instances sent one per request arrive milliseconds apart, and one rebuild after the burst
+     * replaces one per instance.
+     */
+    static final Duration SETTLE = Duration.ofMillis(250);
+
+    /** The longest a queued study waits for its rebuild under a steady stream of instances. */
+    static final Duration MAX_DELAY = Duration.ofSeconds(2);
+
     private final ImagingStudyMirror mirror;
     private final DicomIndex index;
     private final TransactionTemplate transaction;
@@ -68,6 +79,13 @@ public final class ImagingStudyMirrorQueue implements StudyObserver, AutoCloseab
     private long requested;
 
     private long completed;
+
+    /** When the last study was queued, and whether a reader waits (under lock). */
+    private long lastQueuedNanos;
+
+    private long firstQueuedNanos;
+
+    private int readersWaiting;
     private volatile boolean running = true;
     private final Thread worker;
 
@@ -122,14 +140,23 @@ public final class ImagingStudyMirrorQueue implements StudyObserver, AutoCloseab
         lock.lock();
         try {
             long target = requested;
-            while (completed < target) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0 || !running) {
-                    return false;
-                }
-                progress.awaitNanos(remaining);
+            if (completed >= target) {
+                return true;
             }
-            return true;
+            readersWaiting++;
+            work.signalAll();
+            try {
+                while (completed < target) {
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0 || !running) {
+                        return false;
+                    }
+                    progress.awaitNanos(remaining);
+                }
+                return true;
+            } finally {
+                readersWaiting--;
+            }
         } finally {
             lock.unlock();
         }
@@ -148,8 +175,13 @@ public final class ImagingStudyMirrorQueue implements StudyObserver, AutoCloseab
     private void enqueue(List<String> studies) {
         lock.lock();
         try {
+            long now = System.nanoTime();
+            if (queued.isEmpty()) {
+                firstQueuedNanos = now;
+            }
             queued.addAll(studies);
             requested++;
+            lastQueuedNanos = now;
             work.signalAll();
         } finally {
             lock.unlock();
@@ -177,6 +209,17 @@ public final class ImagingStudyMirrorQueue implements StudyObserver, AutoCloseab
                             lock.lock();
                         }
                     }
+                    continue;
+                }
+                long now = System.nanoTime();
+                long settled =
+                        Math.min(
+                                        lastQueuedNanos + SETTLE.toNanos(),
+                                        firstQueuedNanos + MAX_DELAY.toNanos())
+                                - now;
+                if (settled > 0 && readersWaiting == 0 && running) {
+                    // More of the same studies may be on their way.
+                    work.awaitNanos(settled);
                     continue;
                 }
                 batch = new ArrayList<>(queued);
