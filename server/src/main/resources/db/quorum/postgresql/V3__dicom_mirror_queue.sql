@@ -1,5 +1,7 @@
--- The durable ImagingStudy mirror queue (issue 16): how many instance additions a study's FHIR
--- ImagingStudy has not caught up with (dicom.fhir.ImagingStudyMirrorQueue). Null, as for every
--- study stored before this version, means none.
-ALTER TABLE qrm_dicom_study ADD COLUMN mirror_stale integer;
-CREATE INDEX idx_qrm_dicom_study_mirror ON qrm_dicom_study (mirror_stale);
+-- The durable ImagingStudy mirror queue (issue 16): one row per study whose FHIR ImagingStudy has
+-- not caught up with its instances, written in the transaction that indexes an instance and
+-- removed by the rebuild (dicom.fhir.ImagingStudyMirrorQueue, dicom.store.index.MirrorQueueEntity).
+CREATE TABLE qrm_dicom_mirror_queue (
+    study_uid character varying(64) NOT NULL PRIMARY KEY,
+    stale integer NOT NULL
+);

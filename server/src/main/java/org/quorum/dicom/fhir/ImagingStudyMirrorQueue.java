@@ -24,12 +24,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * durable, coalescing, one worker thread per node.
  *
  * <p><b>Durable.</b> The transaction that indexes an instance also raises its study's stale count
- * ({@code MIRROR_STALE}). After that transaction commits the study is queued here; the worker
- * rebuilds the ImagingStudy and, in the same transaction, sets the count back to zero only if it is
- * still the value the rebuild started from (else more instances arrived and the study is queued
- * again). A crash between the index commit and the rebuild loses nothing: the worker scans the
- * index for stale studies at start and whenever it is idle, which also picks up studies another
- * node left behind.
+ * (a row of {@code QRM_DICOM_MIRROR_QUEUE}). After that transaction commits the study is queued
+ * here; the worker rebuilds the ImagingStudy and, in the same transaction, removes the row only if
+ * its count is still the value the rebuild started from (else more instances arrived and the study
+ * is queued again). A crash between the index commit and the rebuild loses nothing: the worker
+ * scans the index for stale studies at start and whenever it is idle, which also picks up studies
+ * another node left behind.
  *
  * <p><b>Coalescing.</b> A study's instances sent one per request (as modalities and gateways do)
  * cost one rebuild per burst, not one per instance: the worker waits until no study was queued for

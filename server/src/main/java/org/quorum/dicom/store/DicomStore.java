@@ -251,26 +251,25 @@ public final class DicomStore implements DicomInstances {
 
     private static Parsed parse(Upload part10) throws DicomStoreException {
         // PS3.10 §7.1: 128-byte preamble, then "DICM", then the File Meta Information.
-        byte[] prefix;
-        try (InputStream in = Files.newInputStream(part10.path)) {
-            prefix = in.readNBytes(132);
-        } catch (IOException e) {
-            throw new DicomStoreException("The received file cannot be read back", e);
-        }
-        if (prefix.length < 132
-                || prefix[128] != 'D'
-                || prefix[129] != 'I'
-                || prefix[130] != 'C'
-                || prefix[131] != 'M') {
-            throw new DicomStoreException(
-                    "Not a DICOM Part 10 file (no DICM prefix after the 128-byte preamble)");
-        }
         AttributeList dataset = new AttributeList();
-        // Up to the pixel data only: the header is what the index needs, the pixels stay on disk.
-        try (DicomInputStream in =
-                new DicomInputStream(
-                        new BufferedInputStream(Files.newInputStream(part10.path), 64 * 1024))) {
-            dataset.read(in, TagFromName.PixelData);
+        try (BufferedInputStream in =
+                new BufferedInputStream(Files.newInputStream(part10.path), 64 * 1024)) {
+            in.mark(132);
+            byte[] prefix = in.readNBytes(132);
+            if (prefix.length < 132
+                    || prefix[128] != 'D'
+                    || prefix[129] != 'I'
+                    || prefix[130] != 'C'
+                    || prefix[131] != 'M') {
+                throw new DicomStoreException(
+                        "Not a DICOM Part 10 file (no DICM prefix after the 128-byte preamble)");
+            }
+            in.reset();
+            // Up to the pixel data only: the header is what the index needs, the pixels stay on
+            // disk.
+            dataset.read(new DicomInputStream(in), TagFromName.PixelData);
+        } catch (DicomStoreException e) {
+            throw e;
         } catch (IOException | DicomException | RuntimeException e) {
             // Untrusted input: PixelMed reports truncated or garbled data with runtime exceptions
             // too. The cause stays out of the message (it may quote the data).

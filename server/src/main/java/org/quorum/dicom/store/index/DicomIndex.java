@@ -8,6 +8,7 @@ import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.TagFromName;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.LockModeType;
 import jakarta.persistence.TypedQuery;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,7 +32,11 @@ public final class DicomIndex {
 
     /** The entity classes, for the persistence unit. */
     public static final List<Class<?>> ENTITIES =
-            List.of(StudyEntity.class, SeriesEntity.class, InstanceEntity.class);
+            List.of(
+                    StudyEntity.class,
+                    SeriesEntity.class,
+                    InstanceEntity.class,
+                    MirrorQueueEntity.class);
 
     private final EntityManager entities;
     private final TransactionTemplate writes;
@@ -138,7 +143,6 @@ public final class DicomIndex {
                                     TagFromName.SpecificCharacterSet,
                                     128);
                     if (newStudy) {
-                        study.mirrorStale = 1;
                         entities.persist(study);
                     }
 
@@ -197,15 +201,19 @@ public final class DicomIndex {
                     instance.size = file.size();
                     instance.sha256 = file.sha256();
                     entities.persist(instance);
-                    if (!newStudy) {
-                        // Atomic in the database: two concurrent additions both count, so the
-                        // mirror never takes the second for seen when it read the first only.
-                        entities.createQuery(
-                                        "update StudyEntity s set s.mirrorStale ="
-                                                + " coalesce(s.mirrorStale, 0) + 1 where"
-                                                + " s.studyInstanceUid = :study")
-                                .setParameter("study", studyUid)
-                                .executeUpdate();
+                    // Locked for the rest of the transaction: two concurrent additions both
+                    // count, so the mirror never takes the second for seen when it saw the first.
+                    MirrorQueueEntity queued =
+                            entities.find(
+                                    MirrorQueueEntity.class,
+                                    studyUid,
+                                    LockModeType.PESSIMISTIC_WRITE);
+                    if (queued == null) {
+                        queued = new MirrorQueueEntity(studyUid);
+                        queued.stale = 1;
+                        entities.persist(queued);
+                    } else {
+                        queued.stale++;
                     }
                 });
     }
@@ -214,16 +222,11 @@ public final class DicomIndex {
     public int mirrorStale(String studyInstanceUid) {
         Integer stale =
                 reads.execute(
-                        tx ->
-                                entities.createQuery(
-                                                "select coalesce(s.mirrorStale, 0) from"
-                                                        + " StudyEntity s where s.studyInstanceUid"
-                                                        + " = :study",
-                                                Integer.class)
-                                        .setParameter("study", studyInstanceUid)
-                                        .getResultStream()
-                                        .findFirst()
-                                        .orElse(0));
+                        tx -> {
+                            MirrorQueueEntity queued =
+                                    entities.find(MirrorQueueEntity.class, studyInstanceUid);
+                            return queued == null ? 0 : queued.stale;
+                        });
         return stale == null ? 0 : stale;
     }
 
@@ -233,19 +236,23 @@ public final class DicomIndex {
      * instances were added meanwhile, so that the study stays pending.
      */
     public boolean mirrorDone(String studyInstanceUid, int seen, String imagingStudyId) {
-        Integer updated =
+        Boolean done =
                 writes.execute(
-                        tx ->
-                                entities.createQuery(
-                                                "update StudyEntity s set s.mirrorStale = 0,"
-                                                        + " s.imagingStudyId = :id where"
-                                                        + " s.studyInstanceUid = :study and"
-                                                        + " coalesce(s.mirrorStale, 0) = :seen")
-                                        .setParameter("id", imagingStudyId)
-                                        .setParameter("study", studyInstanceUid)
-                                        .setParameter("seen", seen)
-                                        .executeUpdate());
-        return updated != null && updated > 0;
+                        tx -> {
+                            StudyEntity study = entities.find(StudyEntity.class, studyInstanceUid);
+                            if (study != null && !imagingStudyId.equals(study.imagingStudyId)) {
+                                study.imagingStudyId = imagingStudyId;
+                            }
+                            return entities.createQuery(
+                                                    "delete from MirrorQueueEntity q where"
+                                                            + " q.studyInstanceUid = :study and"
+                                                            + " q.stale = :seen")
+                                            .setParameter("study", studyInstanceUid)
+                                            .setParameter("seen", seen)
+                                            .executeUpdate()
+                                    > 0;
+                        });
+        return Boolean.TRUE.equals(done);
     }
 
     /** Up to {@code limit} studies whose mirror is behind (any node's, or left by a crash). */
@@ -253,8 +260,7 @@ public final class DicomIndex {
         return reads.execute(
                 tx ->
                         entities.createQuery(
-                                        "select s.studyInstanceUid from StudyEntity s where"
-                                                + " s.mirrorStale > 0",
+                                        "select q.studyInstanceUid from MirrorQueueEntity q",
                                         String.class)
                                 .setMaxResults(limit)
                                 .getResultList());

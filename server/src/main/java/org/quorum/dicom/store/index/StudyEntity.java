@@ -3,7 +3,6 @@ package org.quorum.dicom.store.index;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
-import jakarta.persistence.Index;
 import jakarta.persistence.Table;
 
 /**
@@ -12,9 +11,7 @@ import jakarta.persistence.Table;
  * patient, so the patient's attributes are kept on the study row.
  */
 @Entity
-@Table(
-        name = "QRM_DICOM_STUDY",
-        indexes = @Index(name = "IDX_QRM_DICOM_STUDY_MIRROR", columnList = "MIRROR_STALE"))
+@Table(name = "QRM_DICOM_STUDY")
 public class StudyEntity {
 
     @Id
@@ -60,15 +57,6 @@ public class StudyEntity {
     /** The id of the FHIR ImagingStudy that mirrors this study, once it exists. */
     @Column(name = "IMAGING_STUDY_ID", length = 64)
     String imagingStudyId;
-
-    /**
-     * How many instance additions the FHIR ImagingStudy mirror has not caught up with: raised in
-     * the transaction that indexes an instance, set back to zero by the mirror queue once it has
-     * rebuilt the ImagingStudy from what it saw (null, as for studies indexed before the column
-     * existed, means none).
-     */
-    @Column(name = "MIRROR_STALE")
-    Integer mirrorStale;
 
     protected StudyEntity() {}
 
