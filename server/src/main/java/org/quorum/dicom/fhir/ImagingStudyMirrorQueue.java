@@ -35,6 +35,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * cost one rebuild per burst, not one per instance: the worker waits until no study was queued for
  * {@link #SETTLE} (at most {@link #MAX_DELAY}), or until a reader waits.
  *
+ * <p><b>Backpressure.</b> When {@link #MAX_BACKLOG} studies wait on this node, STOW-RS requests
+ * wait for the worker before they answer (at most {@link #BACKLOG_WAIT}).
+ *
  * <p><b>Consistency.</b> QIDO-RS and WADO-RS read the index, which is complete when the STOW-RS
  * response is sent. FHIR requests that can show an ImagingStudy call {@link #awaitCaughtUp} first
  * ({@link ImagingStudyMirrorBarrier}), so a client that reads the mirror after its STOW-RS response
@@ -59,6 +62,15 @@ public final class ImagingStudyMirrorQueue implements StudyObserver, AutoCloseab
      * replaces one per instance.
      */
     static final Duration SETTLE = Duration.ofMillis(250);
+
+    /**
+     * Backpressure: when this many studies wait for their rebuild on this node, a STOW-RS request
+     * waits (at most {@link #BACKLOG_WAIT}) before it answers, so that a sustained stream of new
+     * studies cannot leave the mirror ever further behind.
+     */
+    static final int MAX_BACKLOG = 64;
+
+    static final Duration BACKLOG_WAIT = Duration.ofSeconds(30);
 
     /** The longest a queued study waits for its rebuild under a steady stream of instances. */
     static final Duration MAX_DELAY = Duration.ofSeconds(2);
@@ -86,6 +98,10 @@ public final class ImagingStudyMirrorQueue implements StudyObserver, AutoCloseab
     private long firstQueuedNanos;
 
     private int readersWaiting;
+
+    /** Studies of the worker's current batch not rebuilt yet (under lock). */
+    private int inFlight;
+
     private volatile boolean running = true;
     private final Thread worker;
 
@@ -112,6 +128,25 @@ public final class ImagingStudyMirrorQueue implements StudyObserver, AutoCloseab
                     });
         } else {
             enqueue(List.of(studyInstanceUid));
+            awaitBacklogBelowLimit();
+        }
+    }
+
+    private void awaitBacklogBelowLimit() {
+        long deadline = System.nanoTime() + BACKLOG_WAIT.toNanos();
+        lock.lock();
+        try {
+            while (queued.size() + inFlight >= MAX_BACKLOG && running) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return;
+                }
+                progress.awaitNanos(remaining);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -224,6 +259,7 @@ public final class ImagingStudyMirrorQueue implements StudyObserver, AutoCloseab
                 }
                 batch = new ArrayList<>(queued);
                 queued.clear();
+                inFlight = batch.size();
                 upTo = requested;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -236,9 +272,17 @@ public final class ImagingStudyMirrorQueue implements StudyObserver, AutoCloseab
                     return;
                 }
                 rebuild(study);
+                lock.lock();
+                try {
+                    inFlight--;
+                    progress.signalAll();
+                } finally {
+                    lock.unlock();
+                }
             }
             lock.lock();
             try {
+                inFlight = 0;
                 completed = Math.max(completed, upTo);
                 progress.signalAll();
             } finally {
