@@ -5,8 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -84,9 +82,6 @@ public final class ImagingStudyMirrorQueue implements StudyObserver, AutoCloseab
     private final Condition progress = lock.newCondition();
     private final LinkedHashSet<String> queued = new LinkedHashSet<>();
 
-    /** Studies whose last rebuild failed: readers do not wait for them, the scan retries them. */
-    private final Set<String> failing = ConcurrentHashMap.newKeySet();
-
     /** Queue requests so far, and how many of them the worker has completed (under lock). */
     private long requested;
 
@@ -163,10 +158,9 @@ public final class ImagingStudyMirrorQueue implements StudyObserver, AutoCloseab
     public boolean awaitCaughtUp(boolean includeIndex, Duration timeout)
             throws InterruptedException {
         if (includeIndex) {
-            List<String> stale =
-                    index.mirrorPending(SCAN_LIMIT).stream()
-                            .filter(study -> !failing.contains(study))
-                            .toList();
+            // Also those whose last rebuild failed: the reader waits for one more attempt (a
+            // failure costs milliseconds), so it never misses a mirror that can be built now.
+            List<String> stale = index.mirrorPending(SCAN_LIMIT);
             if (!stale.isEmpty()) {
                 enqueue(stale);
             }
@@ -312,7 +306,6 @@ public final class ImagingStudyMirrorQueue implements StudyObserver, AutoCloseab
                     // More instances arrived while it was rebuilt: once more with them.
                     studyChanged(studyInstanceUid);
                 }
-                failing.remove(studyInstanceUid);
                 return;
             } catch (RuntimeException e) {
                 if (attempt < ATTEMPTS) {
@@ -320,7 +313,6 @@ public final class ImagingStudyMirrorQueue implements StudyObserver, AutoCloseab
                     // next attempt reads the index again, with both nodes' instances.
                     continue;
                 }
-                failing.add(studyInstanceUid);
                 LOG.warn(
                         "ImagingStudy mirror failed for a stored study (retried later): {}",
                         e.getClass().getSimpleName());
