@@ -1,8 +1,17 @@
-// DICOMweb benchmark: the same instances STOWed to two DICOMweb servers, then the same QIDO
-// queries against each. Run by dicomweb-bench.sh (single-file source launch, PixelMed on the class
-// path); prints STOW instances/s and QIDO p50/p95 per server and the ratio of the first to the second.
+// DICOMweb benchmark: the same kind of instances STOWed to two DICOMweb servers, then the same QIDO
+// queries and WADO retrieves against each, interleaved pass by pass. Run by dicomweb-bench.sh
+// (single-file source launch, PixelMed on the class path).
 //
-// Usage: java -cp pixelmed.jar DicomWebBench.java <studies> <queries> <name>=<url>[|<bearer>] ...
+// Per pass and server: STOW-RS instances/s with 1, 4 and 16 concurrent clients, once with one
+// instance per request (as modalities and gateways send them) and once with one study (10
+// instances) per request; QIDO-RS p50/p95; WADO-RS study retrieve MB/s with 4 clients; and, when
+// the servers' process ids are given (-Dpid.<name>=<pid>), the CPU time each server spent per
+// STOWed instance, counted until the process is quiet again (so work done after the answer, such
+// as Quorum's ImagingStudy mirror and audit writer, counts). CPU time is the figure least disturbed
+// by other load on a shared machine. Every STOW measurement stores fresh UIDs. After a warm-up pass (not reported), the median of the passes is
+// printed per server with the ratio first/second.
+//
+// Usage: java -cp pixelmed.jar DicomWebBench.java <studies> <queries> <passes> <name>=<url>[|<bearer>] ...
 
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
@@ -10,6 +19,7 @@ import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.TagFromName;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,9 +31,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 public class DicomWebBench {
 
@@ -33,28 +49,233 @@ public class DicomWebBench {
         "dcmqi/ct-3slice/01.dcm", "dcmqi/ct-3slice/02.dcm", "dcmqi/ct-3slice/03.dcm"
     };
 
+    static final int[] CLIENTS = {1, 4, 16};
+
     record Server(String name, URI root, String token) {}
 
     record Study(String uid, String patientId, List<byte[]> files) {}
 
+    static List<byte[]> sources = new ArrayList<>();
+    static HttpClient client;
+
     public static void main(String[] args) throws Exception {
         int studies = Integer.parseInt(args[0]);
         int queries = Integer.parseInt(args[1]);
+        int passes = Integer.parseInt(args[2]);
         Path data = Path.of(System.getProperty("dicom.data", "testdata/dicom"));
         List<Server> servers = new ArrayList<>();
-        for (String spec : Arrays.copyOfRange(args, 2, args.length)) {
+        for (String spec : Arrays.copyOfRange(args, 3, args.length)) {
             String[] nameRest = spec.split("=", 2);
             String[] urlToken = nameRest[1].split("\\|", 2);
             servers.add(new Server(nameRest[0], URI.create(urlToken[0]), urlToken.length > 1 ? urlToken[1] : null));
         }
-        List<byte[]> sources = new ArrayList<>();
         for (String source : SOURCES) {
             sources.add(Files.readAllBytes(data.resolve(source)));
         }
+        client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
+        int instances = studies * SOURCES.length;
+        System.out.printf("per measurement: %d studies, %d instances (%d shared files with fresh UIDs);"
+                + " %d QIDO queries; WADO retrieves every study of the last set with 4 clients;"
+                + " 1 warm-up pass + %d measured passes, servers interleaved%n",
+                studies, instances, SOURCES.length, queries, passes);
+
+        // metric name -> per server -> values over passes
+        Map<String, List<List<Double>>> results = new LinkedHashMap<>();
+        for (int pass = 0; pass <= passes; pass++) {
+            boolean warmup = pass == 0;
+            for (int k = 0; k < servers.size(); k++) {
+                // Alternate the order so neither server always runs first.
+                int i = (pass % 2 == 0) ? k : servers.size() - 1 - k;
+                Server server = servers.get(i);
+                Map<String, Double> m = runPass(server, studies, queries, pass);
+                System.out.printf("%s pass %d %s: %s%n", warmup ? "warm-up" : "measured", pass, server.name(), m);
+                if (warmup) {
+                    continue;
+                }
+                for (Map.Entry<String, Double> e : m.entrySet()) {
+                    List<List<Double>> perServer = results.computeIfAbsent(e.getKey(), x -> {
+                        List<List<Double>> l = new ArrayList<>();
+                        for (int s = 0; s < servers.size(); s++) {
+                            l.add(new ArrayList<>());
+                        }
+                        return l;
+                    });
+                    perServer.get(i).add(e.getValue());
+                }
+            }
+        }
+        System.out.println();
+        StringBuilder header = new StringBuilder(String.format("| %-34s", "median of " + passes + " passes"));
+        for (Server s : servers) {
+            header.append(String.format(" | %10s", s.name()));
+        }
+        if (servers.size() == 2) {
+            header.append(String.format(" | %s/%s", servers.get(0).name(), servers.get(1).name()));
+        }
+        System.out.println(header + " |");
+        for (Map.Entry<String, List<List<Double>>> e : results.entrySet()) {
+            StringBuilder row = new StringBuilder(String.format("| %-34s", e.getKey()));
+            double[] med = new double[servers.size()];
+            for (int s = 0; s < servers.size(); s++) {
+                med[s] = median(e.getValue().get(s));
+                row.append(String.format(" | %10.1f", med[s]));
+            }
+            if (servers.size() == 2) {
+                row.append(String.format(" | %.2f", med[0] / med[1]));
+            }
+            System.out.println(row + " |");
+        }
+    }
+
+    static Map<String, Double> runPass(Server server, int studies, int queries, int pass) throws Exception {
+        Map<String, Double> m = new LinkedHashMap<>();
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        List<Study> last = null;
+        for (boolean perStudy : new boolean[] {false, true}) {
+            for (int clients : CLIENTS) {
+                List<Study> set = studies(studies, "P" + pass + (perStudy ? "S" : "I") + clients);
+                List<byte[]> bodies = new ArrayList<>();
+                List<String> boundaries = new ArrayList<>();
+                for (Study study : set) {
+                    if (perStudy) {
+                        String b = "bench-" + UUID.randomUUID();
+                        boundaries.add(b);
+                        bodies.add(multipart(b, study.files()));
+                    } else {
+                        for (byte[] f : study.files()) {
+                            String b = "bench-" + UUID.randomUUID();
+                            boundaries.add(b);
+                            bodies.add(multipart(b, List.of(f)));
+                        }
+                    }
+                }
+                String pid = System.getProperty("pid." + server.name());
+                quiet(pid);
+                long cpuBefore = cpuTicks(pid);
+                long start = System.nanoTime();
+                parallel(clients, bodies.size(), n -> stow(server, bodies.get(n), boundaries.get(n)));
+                double seconds = (System.nanoTime() - start) / 1e9;
+                String mode = (perStudy ? "10/request" : "1/request") + ", " + clients + " client" + (clients > 1 ? "s" : "");
+                m.put("STOW inst/s " + mode, studies * SOURCES.length / seconds);
+                if (pid != null) {
+                    // The server's CPU time for these instances, including the work it does after
+                    // answering (index, mirrors, audit): counted until the process is quiet again.
+                    quiet(pid);
+                    cpu.put("STOW CPU ms/inst " + mode,
+                            (cpuTicks(pid) - cpuBefore) * 1000.0 / TICKS / (studies * SOURCES.length));
+                }
+                last = set;
+            }
+        }
+        List<Study> set = last;
+        Random random = new Random(42 + pass);
+        double[] latencies = new double[queries];
+        for (int q = 0; q < queries; q++) {
+            Study study = set.get(random.nextInt(set.size()));
+            String query = switch (q % 3) {
+                case 0 -> "studies?PatientID=" + study.patientId();
+                case 1 -> "studies?StudyInstanceUID=" + study.uid();
+                default -> "studies/" + study.uid() + "/instances?Modality=CT";
+            };
+            long t = System.nanoTime();
+            HttpResponse<String> response = client.send(
+                    request(server, query).header("Accept", "application/dicom+json").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            latencies[q] = (System.nanoTime() - t) / 1e6;
+            if (response.statusCode() != 200 || !response.body().contains(study.uid())) {
+                throw new IllegalStateException(server.name() + " QIDO " + query + " answered " + response.statusCode());
+            }
+        }
+        Arrays.sort(latencies);
+        m.put("QIDO p50 ms", percentile(latencies, 50));
+        m.put("QIDO p95 ms", percentile(latencies, 95));
+
+        long[] bytes = new long[1];
+        long start = System.nanoTime();
+        parallel(4, set.size(), n -> {
+            HttpResponse<InputStream> response = client.send(
+                    request(server, "studies/" + set.get(n).uid())
+                            .header("Accept", "multipart/related; type=\"application/dicom\"").GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            long read = 0;
+            try (InputStream in = response.body()) {
+                byte[] buffer = new byte[65536];
+                for (int r; (r = in.read(buffer)) > 0; ) {
+                    read += r;
+                }
+            }
+            if (response.statusCode() != 200 || read < 100_000) {
+                throw new IllegalStateException(server.name() + " WADO answered " + response.statusCode() + ", " + read + " bytes");
+            }
+            synchronized (bytes) {
+                bytes[0] += read;
+            }
+        });
+        m.put("WADO study MB/s, 4 clients", bytes[0] / 1e6 / ((System.nanoTime() - start) / 1e9));
+        m.putAll(cpu);
+        return m;
+    }
+
+    /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+    static final double TICKS = Double.parseDouble(System.getProperty("clk.tck", "100"));
+
+    /** User + system CPU time of a process, in clock ticks; 0 without a pid. */
+    static long cpuTicks(String pid) throws Exception {
+        if (pid == null) {
+            return 0;
+        }
+        String stat = Files.readString(Path.of("/proc", pid, "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** Waits (up to 60 s) until the process used under 10 % of a core for half a second. */
+    static void quiet(String pid) throws Exception {
+        if (pid == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        long previous = cpuTicks(pid);
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            long now = cpuTicks(pid);
+            if ((now - previous) / TICKS < 0.05) {
+                return;
+            }
+            previous = now;
+        }
+    }
+
+    interface Task {
+        void run(int n) throws Exception;
+    }
+
+    static void parallel(int clients, int count, Task task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        AtomicInteger next = new AtomicInteger();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            futures.add(pool.submit(() -> {
+                for (int n; (n = next.getAndIncrement()) < count; ) {
+                    task.run(n);
+                }
+                return null;
+            }));
+        }
+        try {
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static List<Study> studies(int count, String tag) throws Exception {
         List<Study> set = new ArrayList<>();
-        for (int s = 0; s < studies; s++) {
+        for (int s = 0; s < count; s++) {
             String study = uid();
-            String patient = "BENCH-" + s;
+            String patient = "BENCH-" + tag + "-" + s;
             List<byte[]> files = new ArrayList<>();
             String series = uid();
             for (byte[] source : sources) {
@@ -62,93 +283,35 @@ public class DicomWebBench {
             }
             set.add(new Study(study, patient, files));
         }
-        // Warm-up (not timed): a few studies and queries first, so both servers are measured in
-        // steady state (the JVM's JIT, Orthanc's caches), not during start-up.
-        int warmup = Math.max(1, studies / 10);
-        List<Study> warm = new ArrayList<>();
-        for (int s = 0; s < warmup; s++) {
-            String study = uid();
-            List<byte[]> files = new ArrayList<>();
-            for (byte[] source : sources) {
-                files.add(copy(source, study, uid(), "WARMUP-" + s));
-            }
-            warm.add(new Study(study, "WARMUP-" + s, files));
-        }
-        int instances = studies * SOURCES.length;
-        System.out.printf("%d studies, %d instances (%d shared files with fresh UIDs), %d QIDO queries,"
-                + " after a warm-up of %d studies%n", studies, instances, SOURCES.length, queries, warmup);
-
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        double[] stowRates = new double[servers.size()];
-        double[][] qido = new double[servers.size()][];
-        for (int i = 0; i < servers.size(); i++) {
-            Server server = servers.get(i);
-            stow(client, server, warm);
-            for (Study study : warm) {
-                client.send(request(server, "studies?PatientID=" + study.patientId()).GET().build(),
-                        HttpResponse.BodyHandlers.discarding());
-            }
-            long start = System.nanoTime();
-            stow(client, server, set);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            stowRates[i] = instances / seconds;
-
-            Random random = new Random(42);
-            double[] latencies = new double[queries];
-            for (int q = 0; q < queries; q++) {
-                Study study = set.get(random.nextInt(set.size()));
-                String query = switch (q % 3) {
-                    case 0 -> "studies?PatientID=" + study.patientId();
-                    case 1 -> "studies?StudyInstanceUID=" + study.uid();
-                    default -> "studies/" + study.uid() + "/instances?Modality=CT";
-                };
-                long t = System.nanoTime();
-                HttpResponse<String> response = client.send(
-                        request(server, query).header("Accept", "application/dicom+json").GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
-                latencies[q] = (System.nanoTime() - t) / 1e6;
-                if (response.statusCode() != 200 || !response.body().contains(study.uid())) {
-                    throw new IllegalStateException(server.name() + " QIDO " + query + " answered " + response.statusCode());
-                }
-            }
-            Arrays.sort(latencies);
-            qido[i] = latencies;
-        }
-        System.out.printf("%-10s %14s %12s %12s%n", "server", "STOW inst/s", "QIDO p50 ms", "QIDO p95 ms");
-        for (int i = 0; i < servers.size(); i++) {
-            System.out.printf("%-10s %14.1f %12.2f %12.2f%n", servers.get(i).name(), stowRates[i],
-                    percentile(qido[i], 50), percentile(qido[i], 95));
-        }
-        if (servers.size() == 2) {
-            System.out.printf("%-10s %14.2f %12.2f %12.2f%n", "ratio " + servers.get(0).name() + "/" + servers.get(1).name(),
-                    stowRates[0] / stowRates[1],
-                    percentile(qido[0], 50) / percentile(qido[1], 50),
-                    percentile(qido[0], 95) / percentile(qido[1], 95));
-        }
+        return set;
     }
 
-    static void stow(HttpClient client, Server server, List<Study> studies) throws Exception {
-        for (Study study : studies) {
-            String boundary = "bench-" + UUID.randomUUID();
-            HttpResponse<String> response = client.send(
-                    request(server, "studies")
-                            .header("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=" + boundary)
-                            .header("Accept", "application/dicom+json")
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(multipart(boundary, study.files())))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException(server.name() + " STOW answered " + response.statusCode() + ": " + response.body());
-            }
+    static void stow(Server server, byte[] body, String boundary) throws Exception {
+        HttpResponse<String> response = client.send(
+                request(server, "studies")
+                        .header("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=" + boundary)
+                        .header("Accept", "application/dicom+json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(server.name() + " STOW answered " + response.statusCode() + ": " + response.body());
         }
     }
 
     static HttpRequest.Builder request(Server server, String path) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(server.root().resolve(path)).timeout(Duration.ofSeconds(120));
+        HttpRequest.Builder builder = HttpRequest.newBuilder(server.root().resolve(path)).timeout(Duration.ofSeconds(300));
         if (server.token() != null) {
             builder.header("Authorization", "Bearer " + server.token());
         }
         return builder;
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     static double percentile(double[] sorted, int p) {

@@ -5,6 +5,8 @@ import java.util.Set;
 import org.quorum.deid.keys.DeidKeyService;
 import org.quorum.deid.keys.IdentifierKind;
 import org.quorum.dicom.fhir.ImagingStudyMirror;
+import org.quorum.dicom.fhir.ImagingStudyMirrorBarrier;
+import org.quorum.dicom.fhir.ImagingStudyMirrorQueue;
 import org.quorum.dicom.sr.DicomSrService;
 import org.quorum.dicom.sr.LabelSrMapper;
 import org.quorum.dicom.sr.MeasurementReportBuilder;
@@ -22,8 +24,9 @@ import org.quorum.security.SecurityCapability;
 
 /**
  * The DICOM capability: the store (Part 10 files plus the index in HAPI's database), the
- * ImagingStudy mirror, image labels as TID 1500 SRs ({@code $dicom-sr}, and automatically for final
- * labels), and DICOMweb at {@code /dicomweb}.
+ * ImagingStudy mirror (rebuilt after the STOW-RS answer by a durable queue), image labels as TID
+ * 1500 SRs ({@code $dicom-sr}, and automatically for final labels), and DICOMweb at {@code
+ * /dicomweb}.
  */
 public final class DicomInstaller {
 
@@ -32,11 +35,14 @@ public final class DicomInstaller {
     public static DicomStore install(Platform platform, SecurityCapability security) {
         DicomIndex index =
                 new DicomIndex(platform.entityManagerFactory(), platform.transactionManager());
-        DicomStore store =
-                new DicomStore(
-                        platform.settings().storage().dicomDir(),
+        ImagingStudyMirrorQueue mirrors =
+                new ImagingStudyMirrorQueue(
+                        new ImagingStudyMirror(platform.daos(), index),
                         index,
-                        new ImagingStudyMirror(platform.daos(), index));
+                        platform.transactionManager());
+        platform.onClose(mirrors);
+        platform.fhirServer().registerInterceptor(new ImagingStudyMirrorBarrier(mirrors));
+        DicomStore store = new DicomStore(platform.settings().storage().dicomDir(), index, mirrors);
 
         // Annotators appear in SRs under a keyed pseudonym: the de-identification secret's when
         // one is configured, else this installation's own random key.

@@ -79,6 +79,19 @@ public final class TokenVerifier {
 
     private record External(ExternalIssuer config, RemoteJwks jwks) {}
 
+    /** How many verified own tokens are remembered (about 1 KB each). */
+    static final int VERIFIED_CACHE_SIZE = 4096;
+
+    /**
+     * A verified own token: what it was verified into, with the key and times to check again.
+     * Verification is a function of the exact token text, the key and the time; a hit re-checks the
+     * last two and skips the signature (an ES256 verification costs about a millisecond of CPU per
+     * request).
+     */
+    private record Verified(QuorumPrincipal principal, String kid, JWTClaimsSet claims) {}
+
+    private final Map<String, Verified> verified = new java.util.concurrent.ConcurrentHashMap<>();
+
     /**
      * @param ownKeys Quorum's signing keys
      * @param issuer Quorum's issuer URL, as {@link TokenIssuer} writes it into {@code iss}
@@ -182,6 +195,14 @@ public final class TokenVerifier {
             throw new AuthenticationException(
                     MALFORMED, "the token is longer than " + MAX_TOKEN_LENGTH + " characters");
         }
+        Verified known = verified.get(token);
+        if (known != null) {
+            if (stillValid(known)) {
+                return known.principal();
+            }
+            // Expired, or its key is gone: the full path below says why.
+            verified.remove(token);
+        }
         String[] parts = token.split("\\.", -1);
         if (parts.length != 3) {
             throw new AuthenticationException(
@@ -209,7 +230,12 @@ public final class TokenVerifier {
             throw new AuthenticationException(MISSING_CLAIM, "the token has no 'iss' claim");
         }
         if (tokenIssuer.equals(issuer)) {
-            return verifyOwn(jwt, header, claims);
+            QuorumPrincipal principal = verifyOwn(jwt, header, claims);
+            if (verified.size() >= VERIFIED_CACHE_SIZE) {
+                verified.clear();
+            }
+            verified.put(token, new Verified(principal, header.getKeyID(), claims));
+            return principal;
         }
         External external = externals.get(tokenIssuer);
         if (external == null) {
@@ -394,6 +420,18 @@ public final class TokenVerifier {
             }
         }
         throw new AuthenticationException(BAD_SIGNATURE, "the token's signature does not verify");
+    }
+
+    private boolean stillValid(Verified known) {
+        if (ownKeys.publicKey(known.kid()).isEmpty()) {
+            return false;
+        }
+        try {
+            checkTimes(known.claims());
+            return true;
+        } catch (AuthenticationException e) {
+            return false;
+        }
     }
 
     private void checkTimes(JWTClaimsSet claims) throws AuthenticationException {

@@ -116,7 +116,7 @@ class BackupRestoreIT {
             Http http = new Http(base, token);
 
             JsonNode counts = manifest.path("counts").path("fhir_resources");
-            for (String type : List.of("Observation", "Patient", "ImagingStudy")) {
+            for (String type : List.of("Observation", "Patient")) {
                 assertThat(total(http, "/fhir/" + type + "?_summary=count"))
                         .as("%s in the restored server vs the manifest", type)
                         .isEqualTo(counts.path(type).asLong());
@@ -124,8 +124,17 @@ class BackupRestoreIT {
             HttpResponse<String> instances =
                     http.get("/dicomweb/instances?limit=1000", "application/dicom+json");
             assertThat(instances.statusCode()).isEqualTo(200);
-            assertThat((long) JSON.readTree(instances.body()).size())
+            long restoredInstances = JSON.readTree(instances.body()).size();
+            assertThat(restoredInstances)
                     .isEqualTo(manifest.path("counts").path("dicom_instances").asLong());
+            // Each STOW above is a study of its own. The backup may hold studies whose ImagingStudy
+            // the mirror queue had not written yet; their queue rows came back with them, so the
+            // restored server mirrors every study (the search waits for the queue).
+            long mirrored = total(http, "/fhir/ImagingStudy?_summary=count");
+            assertThat(mirrored)
+                    .as("ImagingStudy in the restored server vs its studies")
+                    .isEqualTo(restoredInstances)
+                    .isGreaterThanOrEqualTo(counts.path("ImagingStudy").asLong());
 
             try (RetryingWriters reader =
                     new RetryingWriters(

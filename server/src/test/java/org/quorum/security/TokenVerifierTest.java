@@ -215,8 +215,11 @@ class TokenVerifierTest {
     }
 
     @Test
-    void rejects_a_tampered_payload() {
-        String[] parts = aliceToken().accessToken().split("\\.");
+    void rejects_a_tampered_payload_also_after_the_original_verified() throws Exception {
+        String original = aliceToken().accessToken();
+        // Verified (and remembered) first: the tampered copy must not pass as the original.
+        assertThat(verifier.verify(original).subject()).isEqualTo("alice");
+        String[] parts = original.split("\\.");
         String payload =
                 Base64URL.encode(
                                 validClaims()

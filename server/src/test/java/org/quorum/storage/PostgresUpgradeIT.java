@@ -122,7 +122,7 @@ class PostgresUpgradeIT {
                                 dataSource,
                                 "SELECT version || ':' || type FROM qrm_schema_history ORDER BY"
                                         + " installed_rank"))
-                .containsExactly("1:BASELINE", "2:SQL");
+                .containsExactly("1:BASELINE", "2:SQL", "3:SQL");
         assertThat(query(dataSource, "SELECT name FROM qrm_security_document ORDER BY name"))
                 .contains("issuer.json", "signing-keys.jwks.json", "sr-observer.key", "users.json");
         assertThat(query(dataSource, "SELECT COUNT(*) FROM qrm_case_assignment"))

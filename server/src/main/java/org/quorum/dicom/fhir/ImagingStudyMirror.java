@@ -14,7 +14,6 @@ import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;
 import org.hl7.fhir.r4.model.ImagingStudy;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
-import org.quorum.dicom.store.StudyObserver;
 import org.quorum.dicom.store.index.DicomIndex;
 import org.quorum.dicom.store.index.InstanceEntity;
 import org.quorum.dicom.store.index.SeriesEntity;
@@ -23,7 +22,8 @@ import org.quorum.dicom.store.index.StudyEntity;
 /**
  * Keeps one FHIR ImagingStudy per stored DICOM study (as Azure's DICOMcast does): rebuilt from the
  * DICOM index whenever instances of the study arrive, and written with a conditional update on its
- * identifier so it is created once and updated afterwards, never duplicated.
+ * identifier so it is created once and updated afterwards, never duplicated. {@link
+ * ImagingStudyMirrorQueue} decides when a study is rebuilt.
  *
  * <p>The subject is a Patient found by identifier {@value #PATIENT_ID_SYSTEM} | PatientID, created
  * (identifier and sex only: no name is copied from the images) when there is none. A study without
@@ -31,7 +31,7 @@ import org.quorum.dicom.store.index.StudyEntity;
  *
  * @see <a href="https://hl7.org/fhir/R4/imagingstudy.html">FHIR R4 ImagingStudy</a>
  */
-public final class ImagingStudyMirror implements StudyObserver {
+public final class ImagingStudyMirror {
 
     /** ImagingStudy.identifier system for the Study Instance UID (FHIR R4 ImagingStudy notes). */
     public static final String UID_SYSTEM = "urn:dicom:uid";
@@ -55,11 +55,16 @@ public final class ImagingStudyMirror implements StudyObserver {
         return "ImagingStudy?identifier=" + UID_SYSTEM + "|urn:oid:" + studyInstanceUid;
     }
 
-    @Override
-    public synchronized void studyChanged(String studyInstanceUid) {
+    /**
+     * Rebuilds the ImagingStudy of a study from the index (in the caller's transaction when there
+     * is one).
+     *
+     * @return the ImagingStudy's id; empty when the study is not in the index
+     */
+    public Optional<String> rebuild(String studyInstanceUid) {
         Optional<StudyEntity> found = index.study(studyInstanceUid);
         if (found.isEmpty()) {
-            return;
+            return Optional.empty();
         }
         StudyEntity study = found.get();
         List<SeriesEntity> series = index.seriesOf(studyInstanceUid);
@@ -113,10 +118,7 @@ public final class ImagingStudyMirror implements StudyObserver {
         DaoMethodOutcome outcome =
                 dao(ImagingStudy.class)
                         .update(resource, searchUrl(studyInstanceUid), new SystemRequestDetails());
-        String id = outcome.getId().getIdPart();
-        if (!id.equals(study.imagingStudyId())) {
-            index.linkImagingStudy(studyInstanceUid, id);
-        }
+        return Optional.of(outcome.getId().getIdPart());
     }
 
     private String patient(StudyEntity study) {

@@ -7,10 +7,12 @@ import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.FileMetaInformation;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
-import java.io.ByteArrayInputStream;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,11 +38,11 @@ import org.springframework.dao.DataIntegrityViolationException;
 
 /**
  * The DICOM store: Part 10 files under {@code <root>/<study>/<series>/<sop>.<n>.dcm}, kept exactly
- * as received, plus the {@link DicomIndex} in the server's database. A file is written to a
- * temporary name and moved into place under a name no other store attempt uses, then indexed in one
- * transaction; if indexing fails the file is removed, so a failure leaves nothing half-stored.
- * Storing the same SOP instance again with the same bytes is a no-op; with other bytes it is
- * refused ({@link DicomConflictException}).
+ * as received, plus the {@link DicomIndex} in the server's database. A file is received into a
+ * temporary name as it arrives ({@link Upload}, hashed on the way), moved into place under a name
+ * no other store attempt uses, then indexed in one transaction; if indexing fails the file is
+ * removed, so a failure leaves nothing half-stored. Storing the same SOP instance again with the
+ * same bytes is a no-op; with other bytes it is refused ({@link DicomConflictException}).
  *
  * <p><b>Several nodes.</b> The root may be a directory shared by several Quorum nodes on one
  * database. The database's primary key on the SOP Instance UID decides which of two concurrent
@@ -83,31 +85,89 @@ public final class DicomStore implements DicomInstances {
     @Override
     public StoredInstance store(AttributeList dataset) throws DicomStoreException {
         byte[] part10 = toPart10(dataset);
-        StoredInstance stored = storeOne(part10, Optional.empty());
+        StoredInstance stored;
+        try (Upload upload = upload()) {
+            upload.write(part10, 0, part10.length);
+            upload.finish();
+            stored = storeOne(upload, Optional.empty());
+        } catch (IOException e) {
+            throw new DicomStoreException("The instance could not be written to disk", e);
+        }
         if (!stored.alreadyStored()) {
-            notifyObserver(stored.studyInstanceUid());
+            // In-process stores (SRs of labels) link the study's ImagingStudy right after.
+            notifyObserver(stored.studyInstanceUid(), true);
         }
         return stored;
     }
 
     /**
-     * Stores several Part 10 files (one STOW-RS request): each succeeds or fails alone; the
-     * observer hears once per study that got a new instance.
+     * A Part 10 file being received into the store's incoming directory: written and hashed as its
+     * bytes arrive, so that a request body is never held in memory. Closing an upload that was not
+     * stored removes its file.
+     */
+    public final class Upload implements AutoCloseable {
+        private final Path path;
+        private final OutputStream out;
+        private final MessageDigest digest;
+        private long size;
+        private String sha256;
+        private boolean moved;
+
+        private Upload(Path path) throws IOException {
+            this.path = path;
+            this.out = new BufferedOutputStream(Files.newOutputStream(path), 64 * 1024);
+            this.digest = sha256Digest();
+        }
+
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            out.write(bytes, offset, length);
+            digest.update(bytes, offset, length);
+            size += length;
+        }
+
+        /** Ends the file: written to the incoming directory, its hash known. */
+        public void finish() throws IOException {
+            out.close();
+            sha256 = HexFormat.of().formatHex(digest.digest());
+        }
+
+        @Override
+        public void close() {
+            try {
+                out.close();
+            } catch (IOException e) {
+                // Removed below either way.
+            }
+            if (!moved) {
+                deleteQuietly(path);
+            }
+        }
+    }
+
+    /** Starts receiving a Part 10 file (see {@link Upload}). */
+    public Upload upload() throws IOException {
+        return new Upload(incoming.resolve(UUID.randomUUID() + ".part"));
+    }
+
+    /**
+     * Stores several received Part 10 files (one STOW-RS request): each succeeds or fails alone;
+     * the observer hears once per study that got a new instance. The uploads must be finished; the
+     * caller still closes them (which removes what was not stored).
      *
      * @param study when set, every dataset must belong to this study (STOW to {@code
      *     /studies/{study}})
      */
-    public List<StoreOutcome> storeAll(List<byte[]> part10Files, Optional<String> study) {
+    public List<StoreOutcome> storeAll(List<Upload> uploads, Optional<String> study) {
         List<StoreOutcome> outcomes = new ArrayList<>();
         Set<String> changed = new LinkedHashSet<>();
-        for (byte[] file : part10Files) {
+        for (Upload file : uploads) {
             outcomes.add(storeForOutcome(file, study, changed));
         }
-        changed.forEach(this::notifyObserver);
+        changed.forEach(studyUid -> notifyObserver(studyUid, false));
         return outcomes;
     }
 
-    private StoreOutcome storeForOutcome(byte[] file, Optional<String> study, Set<String> changed) {
+    private StoreOutcome storeForOutcome(Upload file, Optional<String> study, Set<String> changed) {
         Parsed parsed;
         try {
             parsed = parse(file);
@@ -146,10 +206,14 @@ public final class DicomStore implements DicomInstances {
                 message);
     }
 
-    private void notifyObserver(String studyUid) {
+    private void notifyObserver(String studyUid, boolean now) {
         for (int attempt = 1; ; attempt++) {
             try {
-                observer.studyChanged(studyUid);
+                if (now) {
+                    observer.studyChangedNow(studyUid);
+                } else {
+                    observer.studyChanged(studyUid);
+                }
                 return;
             } catch (RuntimeException e) {
                 if (attempt < OBSERVER_ATTEMPTS) {
@@ -157,7 +221,8 @@ public final class DicomStore implements DicomInstances {
                     // next attempt reads the index again, with both nodes' instances.
                     continue;
                 }
-                // The instances are stored; the mirror is rebuilt on the study's next store.
+                // The instances are stored and the study stays marked stale in the index: the
+                // mirror queue rebuilds it later.
                 LOG.warn(
                         "Study observer failed for a stored study: {}",
                         e.getClass().getSimpleName());
@@ -167,8 +232,8 @@ public final class DicomStore implements DicomInstances {
         }
     }
 
-    /** Stores one Part 10 file as received (without telling the observer). */
-    StoredInstance storeOne(byte[] part10, Optional<String> study) throws DicomStoreException {
+    /** Stores one received Part 10 file (without telling the observer). */
+    StoredInstance storeOne(Upload part10, Optional<String> study) throws DicomStoreException {
         Parsed parsed = parse(part10);
         if (study.isPresent() && !study.get().equals(parsed.studyUid())) {
             throw new DicomStoreException("The instance belongs to another study");
@@ -184,19 +249,27 @@ public final class DicomStore implements DicomInstances {
             String sopClassUid,
             String transferSyntaxUid) {}
 
-    private static Parsed parse(byte[] part10) throws DicomStoreException {
+    private static Parsed parse(Upload part10) throws DicomStoreException {
         // PS3.10 §7.1: 128-byte preamble, then "DICM", then the File Meta Information.
-        if (part10.length < 132
-                || part10[128] != 'D'
-                || part10[129] != 'I'
-                || part10[130] != 'C'
-                || part10[131] != 'M') {
-            throw new DicomStoreException(
-                    "Not a DICOM Part 10 file (no DICM prefix after the 128-byte preamble)");
-        }
         AttributeList dataset = new AttributeList();
-        try (DicomInputStream in = new DicomInputStream(new ByteArrayInputStream(part10))) {
-            dataset.read(in, TagFromName.PixelData);
+        try (BufferedInputStream in =
+                new BufferedInputStream(Files.newInputStream(part10.path), 64 * 1024)) {
+            in.mark(132);
+            byte[] prefix = in.readNBytes(132);
+            if (prefix.length < 132
+                    || prefix[128] != 'D'
+                    || prefix[129] != 'I'
+                    || prefix[130] != 'C'
+                    || prefix[131] != 'M') {
+                throw new DicomStoreException(
+                        "Not a DICOM Part 10 file (no DICM prefix after the 128-byte preamble)");
+            }
+            in.reset();
+            // Up to the pixel data only: the header is what the index needs, the pixels stay on
+            // disk.
+            dataset.read(new DicomInputStream(in), TagFromName.PixelData);
+        } catch (DicomStoreException e) {
+            throw e;
         } catch (IOException | DicomException | RuntimeException e) {
             // Untrusted input: PixelMed reports truncated or garbled data with runtime exceptions
             // too. The cause stays out of the message (it may quote the data).
@@ -232,8 +305,8 @@ public final class DicomStore implements DicomInstances {
         return value;
     }
 
-    private StoredInstance storeParsed(byte[] part10, Parsed parsed) throws DicomStoreException {
-        String sha256 = sha256(part10);
+    private StoredInstance storeParsed(Upload part10, Parsed parsed) throws DicomStoreException {
+        String sha256 = part10.sha256;
         Optional<InstanceEntity> existing = index.instance(parsed.sopInstanceUid());
         if (existing.isPresent()) {
             return sameOrConflict(existing.get(), sha256);
@@ -250,10 +323,9 @@ public final class DicomStore implements DicomInstances {
                         + UUID.randomUUID().toString().substring(0, 8)
                         + ".dcm";
         Path target = root.resolve(relative);
-        write(part10, target);
+        move(part10, target);
         DicomIndex.FileFacts facts =
-                new DicomIndex.FileFacts(
-                        parsed.transferSyntaxUid(), relative, part10.length, sha256);
+                new DicomIndex.FileFacts(parsed.transferSyntaxUid(), relative, part10.size, sha256);
         for (int attempt = 1; ; attempt++) {
             try {
                 index.add(parsed.dataset(), facts);
@@ -302,22 +374,21 @@ public final class DicomStore implements DicomInstances {
                 true);
     }
 
-    private void write(byte[] part10, Path target) throws DicomStoreException {
-        Path temporary = incoming.resolve(UUID.randomUUID() + ".part");
+    /** Moves a received file into place (the upload no longer removes it when closed). */
+    private void move(Upload part10, Path target) throws DicomStoreException {
         try {
             Files.createDirectories(target.getParent());
-            Files.write(temporary, part10);
             try {
                 Files.move(
-                        temporary,
+                        part10.path,
                         target,
                         StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(part10.path, target, StandardCopyOption.REPLACE_EXISTING);
             }
+            part10.moved = true;
         } catch (IOException e) {
-            deleteQuietly(temporary);
             throw new DicomStoreException("The instance could not be written to disk", e);
         }
     }
@@ -407,9 +478,9 @@ public final class DicomStore implements DicomInstances {
         }
     }
 
-    private static String sha256(byte[] bytes) {
+    private static MessageDigest sha256Digest() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from the JDK", e);
         }

@@ -95,51 +95,69 @@ public final class DicomWebResource {
             String contentType, InputStream body, Optional<String> study, UriInfo uri) {
         access.check(Operation.CREATE);
         String boundary = stowBoundary(contentType);
-        byte[] bytes;
+        // Each application/dicom part goes to a file in the store's incoming directory as it
+        // arrives, hashed on the way: the heap holds a buffer, never the body.
+        List<DicomStore.Upload> uploads = new ArrayList<>();
+        List<Boolean> isDicom = new ArrayList<>();
         try {
-            bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxStowBytes + 1));
-        } catch (IOException e) {
-            throw DicomWebException.badRequest("The request body could not be read to its end");
-        }
-        if (bytes.length > maxStowBytes) {
-            bytes = null;
+            int parts;
             try {
-                // Read the rest without keeping it, so that the client gets the answer (a request
-                // left half read ends with an empty response on a closed connection).
-                body.transferTo(java.io.OutputStream.nullOutputStream());
+                parts =
+                        MultipartRelated.read(
+                                body,
+                                boundary,
+                                maxStowBytes,
+                                headers -> {
+                                    String partType = headers.get("content-type");
+                                    if (partType == null
+                                            || MediaRange.parse(partType)
+                                                    .admits("application", "dicom")) {
+                                        DicomStore.Upload upload = store.upload();
+                                        uploads.add(upload);
+                                        isDicom.add(true);
+                                        return upload::write;
+                                    }
+                                    isDicom.add(false);
+                                    return (bytes, offset, length) -> {};
+                                });
+                for (DicomStore.Upload upload : uploads) {
+                    upload.finish();
+                }
+            } catch (MultipartRelated.TooLargeException e) {
+                try {
+                    // Read the rest without keeping it, so that the client gets the answer (a
+                    // request left half read ends with an empty response on a closed connection).
+                    body.transferTo(OutputStream.nullOutputStream());
+                } catch (IOException ignored) {
+                    // The client stopped sending; it gets the same answer.
+                }
+                throw DicomWebException.payloadTooLarge(
+                        "The STOW-RS request is larger than "
+                                + (maxStowBytes >> 20)
+                                + " MiB (QUORUM_HTTP_MAX_REQUEST_MB): send the instances in"
+                                + " several requests");
             } catch (IOException e) {
-                // The client stopped sending; it gets the same answer.
+                throw DicomWebException.badRequest("The request body could not be read to its end");
             }
-            throw DicomWebException.payloadTooLarge(
-                    "The STOW-RS request is larger than "
-                            + (maxStowBytes >> 20)
-                            + " MiB (QUORUM_HTTP_MAX_REQUEST_MB): send the instances in several"
-                            + " requests");
-        }
-        List<MultipartRelated.Part> parts = MultipartRelated.parse(bytes, boundary);
-        if (parts.isEmpty()) {
-            throw DicomWebException.badRequest("The multipart body has no parts");
-        }
-        List<byte[]> files = new ArrayList<>();
-        List<Integer> notDicom = new ArrayList<>();
-        for (int i = 0; i < parts.size(); i++) {
-            String partType = parts.get(i).contentType();
-            if (partType == null || MediaRange.parse(partType).admits("application", "dicom")) {
-                files.add(parts.get(i).body());
-            } else {
-                notDicom.add(i);
+            if (parts == 0) {
+                throw DicomWebException.badRequest("The multipart body has no parts");
             }
+            List<StoreOutcome> outcomes = new ArrayList<>(store.storeAll(uploads, study));
+            for (boolean dicom : isDicom) {
+                if (!dicom) {
+                    outcomes.add(
+                            new StoreOutcome.Failed(
+                                    Optional.empty(),
+                                    Optional.empty(),
+                                    StoreOutcome.CANNOT_UNDERSTAND,
+                                    "The part is not application/dicom"));
+                }
+            }
+            return stowResponse(outcomes, study, base(uri));
+        } finally {
+            // Removes the received files that were not stored.
+            uploads.forEach(DicomStore.Upload::close);
         }
-        List<StoreOutcome> outcomes = new ArrayList<>(store.storeAll(files, study));
-        for (int ignored : notDicom) {
-            outcomes.add(
-                    new StoreOutcome.Failed(
-                            Optional.empty(),
-                            Optional.empty(),
-                            StoreOutcome.CANNOT_UNDERSTAND,
-                            "The part is not application/dicom"));
-        }
-        return stowResponse(outcomes, study, base(uri));
     }
 
     /** PS3.18 §10.5.1: multipart/related; type="application/dicom"; boundary=... */

@@ -57,6 +57,63 @@ class MultipartRelatedTest {
     }
 
     @Test
+    void a_body_read_byte_by_byte_splits_like_one_read_at_once() throws Exception {
+        // Delimiters and CRLFs straddle every read: the reader's buffer handling is what splits.
+        byte[] first = new byte[200_000];
+        new java.util.Random(7).nextBytes(first);
+        first[1000] = '\r';
+        first[1001] = '\n';
+        first[1002] = '-';
+        first[1003] = '-';
+        first[1004] = 'q';
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        MultipartRelated.Writer writer = new MultipartRelated.Writer(out, "q1");
+        writer.startPart("application/dicom").write(first);
+        writer.endPart();
+        writer.startPart("text/plain").write(ascii("x\r\n--q"));
+        writer.endPart();
+        writer.finish();
+        byte[] body = out.toByteArray();
+        java.io.InputStream trickle =
+                new java.io.ByteArrayInputStream(body) {
+                    @Override
+                    public synchronized int read(byte[] b, int off, int len) {
+                        return super.read(b, off, Math.min(len, 1));
+                    }
+                };
+        List<ByteArrayOutputStream> parts = new java.util.ArrayList<>();
+        List<String> types = new java.util.ArrayList<>();
+        int count =
+                MultipartRelated.read(
+                        trickle,
+                        "q1",
+                        body.length,
+                        headers -> {
+                            ByteArrayOutputStream part = new ByteArrayOutputStream();
+                            parts.add(part);
+                            types.add(headers.get("content-type"));
+                            return part::write;
+                        });
+        assertThat(count).isEqualTo(2);
+        assertThat(types).containsExactly("application/dicom", "text/plain");
+        assertThat(parts.get(0).toByteArray()).isEqualTo(first);
+        assertThat(parts.get(1).toByteArray()).isEqualTo(ascii("x\r\n--q"));
+    }
+
+    @Test
+    void a_body_over_the_limit_stops_reading() {
+        byte[] body = ascii("--b1\r\n\r\n" + "A".repeat(100_000) + "\r\n--b1--\r\n");
+        assertThatThrownBy(
+                        () ->
+                                MultipartRelated.read(
+                                        new java.io.ByteArrayInputStream(body),
+                                        "b1",
+                                        50_000,
+                                        headers -> (b, off, len) -> {}))
+                .isInstanceOf(MultipartRelated.TooLargeException.class);
+    }
+
+    @Test
     void media_ranges_take_quoted_and_unquoted_type_parameters() {
         MediaRange quoted =
                 MediaRange.parse("multipart/related; type=\"application/dicom\"; boundary=\"a;b\"");

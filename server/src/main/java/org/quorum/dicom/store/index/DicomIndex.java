@@ -8,6 +8,7 @@ import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.TagFromName;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.LockModeType;
 import jakarta.persistence.TypedQuery;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,7 +32,11 @@ public final class DicomIndex {
 
     /** The entity classes, for the persistence unit. */
     public static final List<Class<?>> ENTITIES =
-            List.of(StudyEntity.class, SeriesEntity.class, InstanceEntity.class);
+            List.of(
+                    StudyEntity.class,
+                    SeriesEntity.class,
+                    InstanceEntity.class,
+                    MirrorQueueEntity.class);
 
     private final EntityManager entities;
     private final TransactionTemplate writes;
@@ -196,7 +201,69 @@ public final class DicomIndex {
                     instance.size = file.size();
                     instance.sha256 = file.sha256();
                     entities.persist(instance);
+                    // Locked for the rest of the transaction: two concurrent additions both
+                    // count, so the mirror never takes the second for seen when it saw the first.
+                    MirrorQueueEntity queued =
+                            entities.find(
+                                    MirrorQueueEntity.class,
+                                    studyUid,
+                                    LockModeType.PESSIMISTIC_WRITE);
+                    if (queued == null) {
+                        queued = new MirrorQueueEntity(studyUid);
+                        queued.stale = 1;
+                        entities.persist(queued);
+                    } else {
+                        queued.stale++;
+                    }
                 });
+    }
+
+    /** How many instance additions the study's mirror has not seen yet (0 when up to date). */
+    public int mirrorStale(String studyInstanceUid) {
+        Integer stale =
+                reads.execute(
+                        tx -> {
+                            MirrorQueueEntity queued =
+                                    entities.find(MirrorQueueEntity.class, studyInstanceUid);
+                            return queued == null ? 0 : queued.stale;
+                        });
+        return stale == null ? 0 : stale;
+    }
+
+    /**
+     * Records that the study's mirror is the ImagingStudy {@code imagingStudyId} and is up to date
+     * with the {@code seen} additions it was built from; false (and nothing changed) when more
+     * instances were added meanwhile, so that the study stays pending.
+     */
+    public boolean mirrorDone(String studyInstanceUid, int seen, String imagingStudyId) {
+        Boolean done =
+                writes.execute(
+                        tx -> {
+                            StudyEntity study = entities.find(StudyEntity.class, studyInstanceUid);
+                            if (study != null && !imagingStudyId.equals(study.imagingStudyId)) {
+                                study.imagingStudyId = imagingStudyId;
+                            }
+                            return entities.createQuery(
+                                                    "delete from MirrorQueueEntity q where"
+                                                            + " q.studyInstanceUid = :study and"
+                                                            + " q.stale = :seen")
+                                            .setParameter("study", studyInstanceUid)
+                                            .setParameter("seen", seen)
+                                            .executeUpdate()
+                                    > 0;
+                        });
+        return Boolean.TRUE.equals(done);
+    }
+
+    /** Up to {@code limit} studies whose mirror is behind (any node's, or left by a crash). */
+    public List<String> mirrorPending(int limit) {
+        return reads.execute(
+                tx ->
+                        entities.createQuery(
+                                        "select q.studyInstanceUid from MirrorQueueEntity q",
+                                        String.class)
+                                .setMaxResults(limit)
+                                .getResultList());
     }
 
     /** The Study Instance UIDs of the studies that the given ImagingStudy ids mirror. */
@@ -213,17 +280,6 @@ public final class DicomIndex {
                                                 String.class)
                                         .setParameter("ids", imagingStudyIds)
                                         .getResultList()));
-    }
-
-    /** Records which FHIR ImagingStudy mirrors the study. */
-    public void linkImagingStudy(String studyInstanceUid, String imagingStudyId) {
-        writes.executeWithoutResult(
-                tx -> {
-                    StudyEntity study = entities.find(StudyEntity.class, studyInstanceUid);
-                    if (study != null) {
-                        study.imagingStudyId = imagingStudyId;
-                    }
-                });
     }
 
     /** Runs a QIDO-RS search; each result is a dataset of the attributes the query returns. */
