@@ -91,15 +91,15 @@ public final class QuorumServer implements AutoCloseable {
         try {
             spring.registerBean(QuorumSettings.class, () -> settings);
             spring.register(FhirJpaConfig.class, FhirRestConfig.class);
-            spring.refresh();
-            platform = new Platform(settings, spring, metrics, Clock.systemUTC());
 
             AuditService audit;
             SecurityCapability security;
             DicomStore dicom;
-            // One node at a time through the install-once steps (FHIR package, derived tables).
-            try (StartupLock lock =
-                    StartupLock.acquire(platform.dataSource(), settings.storage())) {
+            // One node at a time through HAPI's initialisation and the install-once steps (FHIR
+            // package, derived tables).
+            try (StartupLock lock = StartupLock.acquire(settings.storage())) {
+                spring.refresh();
+                platform = new Platform(settings, spring, metrics, Clock.systemUTC());
                 LabelReadModel labels = FhirInstaller.install(platform);
                 audit = AuditInstaller.install(platform, Principals::identityOf);
                 security = SecurityInstaller.install(platform, audit);

@@ -30,8 +30,32 @@ public final class StartupLock implements AutoCloseable {
         if (storage.database() != StorageSettings.Database.POSTGRESQL) {
             return new StartupLock(null);
         }
+        return acquire(dataSource::getConnection);
+    }
+
+    /**
+     * The same lock on a connection of its own, before the connection pool exists: start-up holds
+     * it from before the FHIR server's initialisation (HAPI fills its resource-type table when its
+     * context starts; two nodes doing that at once collided on its unique key) to the end of the
+     * install-once steps.
+     */
+    public static StartupLock acquire(StorageSettings storage) {
+        if (storage.database() != StorageSettings.Database.POSTGRESQL) {
+            return new StartupLock(null);
+        }
+        return acquire(
+                () ->
+                        java.sql.DriverManager.getConnection(
+                                storage.jdbcUrl(), storage.user(), storage.password()));
+    }
+
+    private interface ConnectionSource {
+        Connection open() throws SQLException;
+    }
+
+    private static StartupLock acquire(ConnectionSource source) {
         try {
-            Connection connection = dataSource.getConnection();
+            Connection connection = source.open();
             try (PreparedStatement lock =
                     connection.prepareStatement("SELECT pg_advisory_lock(?)")) {
                 lock.setLong(1, LOCK_KEY);
