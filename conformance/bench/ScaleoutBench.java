@@ -125,6 +125,9 @@ public class ScaleoutBench {
         return new Result(requests.get(), cycles.get(), errors.get(), new ArrayList<>(millis));
     }
 
+    private static final java.util.Set<String> FAILURES =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     static HttpResponse<String> send(
             HttpRequest.Builder request,
             String token,
@@ -146,7 +149,15 @@ public class ScaleoutBench {
                 errors.incrementAndGet();
             }
             return response;
-        } catch (Exception e) {
+        } catch (java.io.IOException e) {
+            // Counted, and the first of each kind printed, so that a run with errors says why.
+            errors.incrementAndGet();
+            if (FAILURES.add(e.getClass().getName())) {
+                System.err.println("request failed: " + e);
+            }
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             errors.incrementAndGet();
             return null;
         }

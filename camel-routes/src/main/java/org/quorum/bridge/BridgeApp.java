@@ -563,15 +563,17 @@ public final class BridgeApp implements AutoCloseable {
             throw new IllegalStateException("Camel did not stop cleanly: " + e.getMessage(), e);
         } finally {
             ops.close();
-            if (dimse != null) {
-                try {
+            try {
+                if (dimse != null) {
                     dimse.close();
-                } catch (Exception e) {
-                    throw new IllegalStateException("the DIMSE source did not stop", e);
                 }
+            } catch (Exception e) {
+                throw new IllegalStateException("the DIMSE source did not stop", e);
+            } finally {
+                // The stores close whatever the DIMSE source did.
+                ledger.close();
+                database.close();
             }
-            ledger.close();
-            database.close();
         }
     }
 

@@ -4,12 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -62,7 +60,6 @@ public final class EhrWriteBackService {
     public static final String ROUTE = "writeback-ehr";
 
     private static final Logger LOG = LoggerFactory.getLogger(EhrWriteBackService.class);
-    private static final Duration OVERLAP = Duration.ofMinutes(1);
     private static final String PROJECT_EXTENSION =
             "https://quorum.dev/fhir/StructureDefinition/quorum-project";
     private static final String DICOM_UID_SYSTEM = "urn:dicom:uid";
@@ -131,58 +128,15 @@ public final class EhrWriteBackService {
      *     answering; the next poll resumes at the first label not written
      */
     public void pollOnce() {
-        Optional<Instant> since =
-                watermarks.get(ROUTE).map(w -> w.minus(OVERLAP)).or(settings::start);
-        String url =
-                "Observation?project=ResearchStudy/"
-                        + project
-                        + "&status=final,amended,corrected"
-                        + since.map(s -> "&_lastUpdated=ge" + s).orElse("")
-                        + "&_sort=_lastUpdated&_count=50";
-        try {
-            Bundle page =
-                    quorum.call(
-                            "final label search",
-                            () ->
-                                    quorum.client()
-                                            .search()
-                                            .byUrl(url)
-                                            .returnBundle(Bundle.class)
-                                            .execute());
-            status.beginCycle(page.hasTotal() ? page.getTotal() : null);
-            while (true) {
-                int written = 0;
-                int seen = 0;
-                for (Bundle.BundleEntryComponent entry : page.getEntry()) {
-                    if (!(entry.getResource() instanceof Observation label)) {
-                        continue;
-                    }
-                    seen++;
-                    if (writeBackOnce(label)) {
-                        written++;
-                    }
-                    if (label.getMeta().hasLastUpdated()) {
-                        watermarks.advance(
-                                ROUTE,
-                                "final labels of " + project,
-                                label.getMeta().getLastUpdated().toInstant());
-                    }
-                }
-                status.advance(seen, written);
-                Bundle current = page;
-                if (current.getLink(Bundle.LINK_NEXT) == null) {
-                    break;
-                }
-                page =
-                        quorum.call(
-                                "final label search, next page",
-                                () -> quorum.client().loadPage().next(current).execute());
-            }
-            status.caughtUp();
-        } catch (RuntimeException e) {
-            status.failed(e.getMessage());
-            throw e;
-        }
+        FinalLabelFeed.poll(
+                quorum,
+                project,
+                settings.start(),
+                ROUTE,
+                "final labels of " + project,
+                watermarks,
+                status,
+                this::writeBackOnce);
     }
 
     private static String key(Observation label) {

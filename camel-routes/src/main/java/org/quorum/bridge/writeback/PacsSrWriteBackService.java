@@ -19,13 +19,10 @@ import com.pixelmed.dicom.ValueRepresentation;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Observation;
 import org.quorum.bridge.config.WriteBackSettings;
@@ -66,7 +63,6 @@ public final class PacsSrWriteBackService {
     public static final String ROUTE = "writeback-pacs";
 
     private static final Logger LOG = LoggerFactory.getLogger(PacsSrWriteBackService.class);
-    private static final Duration OVERLAP = Duration.ofMinutes(1);
     private static final Pattern UID = Pattern.compile("[0-9.]{1,64}");
     private static final String DICOM_UID_SYSTEM = "urn:dicom:uid";
 
@@ -123,59 +119,18 @@ public final class PacsSrWriteBackService {
 
     /** One poll of Quorum's final labels; the SR of each, once, to the PACS. */
     public void pollOnce() {
-        Optional<Instant> since =
-                watermarks.get(ROUTE).map(w -> w.minus(OVERLAP)).or(settings::start);
-        String url =
-                "Observation?project=ResearchStudy/"
-                        + project
-                        + "&status=final,amended,corrected"
-                        + since.map(s -> "&_lastUpdated=ge" + s).orElse("")
-                        + "&_sort=_lastUpdated&_count=50";
-        try {
-            Bundle page =
-                    quorum.call(
-                            "final label search",
-                            () ->
-                                    quorum.client()
-                                            .search()
-                                            .byUrl(url)
-                                            .returnBundle(Bundle.class)
-                                            .execute());
-            status.beginCycle(page.hasTotal() ? page.getTotal() : null);
-            while (true) {
-                int seen = 0;
-                int written = 0;
-                for (Bundle.BundleEntryComponent entry : page.getEntry()) {
-                    if (!(entry.getResource() instanceof Observation label)) {
-                        continue;
-                    }
-                    seen++;
+        FinalLabelFeed.poll(
+                quorum,
+                project,
+                settings.start(),
+                ROUTE,
+                "SRs of final labels of " + project,
+                watermarks,
+                status,
+                label -> {
                     Optional<String> sr = srOf(label);
-                    if (sr.isPresent() && writeOnce(sr.get())) {
-                        written++;
-                    }
-                    if (label.getMeta().hasLastUpdated()) {
-                        watermarks.advance(
-                                ROUTE,
-                                "SRs of final labels of " + project,
-                                label.getMeta().getLastUpdated().toInstant());
-                    }
-                }
-                status.advance(seen, written);
-                Bundle current = page;
-                if (current.getLink(Bundle.LINK_NEXT) == null) {
-                    break;
-                }
-                page =
-                        quorum.call(
-                                "final label search, next page",
-                                () -> quorum.client().loadPage().next(current).execute());
-            }
-            status.caughtUp();
-        } catch (RuntimeException e) {
-            status.failed(e.getMessage());
-            throw e;
-        }
+                    return sr.isPresent() && writeOnce(sr.get());
+                });
     }
 
     private static Optional<String> srOf(Observation label) {
