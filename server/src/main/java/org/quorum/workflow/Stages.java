@@ -179,9 +179,7 @@ public final class Stages {
                             Provenance provenance =
                                     Trail.step(
                                             Stage.ANNOTATE,
-                                            stored.stream()
-                                                    .map(o -> Trail.versioned(o.getIdElement()))
-                                                    .toList(),
+                                            Trail.versioned(stored),
                                             List.of(
                                                     agent(
                                                             project,
@@ -389,7 +387,7 @@ public final class Stages {
         Provenance provenance =
                 Trail.step(
                         Stage.CONSENSUS,
-                        finals.stream().map(o -> Trail.versioned(o.getIdElement())).toList(),
+                        Trail.versioned(finals),
                         agents,
                         perAnnotator.stream()
                                 .flatMap(List::stream)
@@ -535,9 +533,7 @@ public final class Stages {
                     Provenance provenance =
                             Trail.step(
                                     Stage.CALIBRATE,
-                                    stored.stream()
-                                            .map(o -> Trail.versioned(o.getIdElement()))
-                                            .toList(),
+                                    Trail.versioned(stored),
                                     List.of(
                                             new Trail.Agent(
                                                     member.role(),
@@ -636,8 +632,7 @@ public final class Stages {
                             Tasks.DECISION,
                             new CodeType(agree ? "blind-agree" : "blind-disagree"));
                     CaseTasks.complete(task, now);
-                    List<Reference> sources = new ArrayList<>();
-                    stored.forEach(o -> sources.add(Trail.versioned(o.getIdElement())));
+                    List<Reference> sources = new ArrayList<>(Trail.versioned(stored));
                     aiRefs.forEach(r -> sources.add(new Reference(r)));
                     List<Observation> finals = new ArrayList<>();
                     String result;
@@ -656,9 +651,7 @@ public final class Stages {
                         Provenance provenance =
                                 Trail.step(
                                         Stage.REVIEW,
-                                        finals.stream()
-                                                .map(o -> Trail.versioned(o.getIdElement()))
-                                                .toList(),
+                                        Trail.versioned(finals),
                                         List.of(
                                                 agent(
                                                         project,
@@ -687,9 +680,7 @@ public final class Stages {
                         Provenance provenance =
                                 Trail.step(
                                         Stage.REVIEW,
-                                        stored.stream()
-                                                .map(o -> Trail.versioned(o.getIdElement()))
-                                                .toList(),
+                                        Trail.versioned(stored),
                                         List.of(
                                                 agent(
                                                         project,
@@ -849,9 +840,7 @@ public final class Stages {
                             List<Reference> targets =
                                     decision == Decision.REJECT
                                             ? List.of(new Reference(Tasks.ref(task)))
-                                            : finals.stream()
-                                                    .map(o -> Trail.versioned(o.getIdElement()))
-                                                    .toList();
+                                            : Trail.versioned(finals);
                             Provenance provenance =
                                     Trail.step(
                                             Stage.REVIEW,
@@ -863,9 +852,7 @@ public final class Stages {
                                                             Stage.REVIEW,
                                                             caseTask,
                                                             "verifier")),
-                                            templates.stream()
-                                                    .map(o -> Trail.versioned(o.getIdElement()))
-                                                    .toList(),
+                                            Trail.versioned(templates),
                                             Optional.empty(),
                                             now);
                             IIdType provenanceId = env.store.create(provenance);
@@ -1138,9 +1125,7 @@ public final class Stages {
                     Provenance provenance =
                             Trail.step(
                                     Stage.ADJUDICATE,
-                                    finals.stream()
-                                            .map(o -> Trail.versioned(o.getIdElement()))
-                                            .toList(),
+                                    Trail.versioned(finals),
                                     List.of(
                                             agent(
                                                     project,

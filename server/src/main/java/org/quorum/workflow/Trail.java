@@ -91,6 +91,11 @@ final class Trail {
         return new Reference(id.toUnqualified().getValue());
     }
 
+    /** Versioned references to stored labels, in their order. */
+    static List<Reference> versioned(List<? extends org.hl7.fhir.r4.model.Resource> stored) {
+        return stored.stream().map(o -> versioned(o.getIdElement())).toList();
+    }
+
     /**
      * A final label decided from {@code template}: same code, subject, source, body site, span and
      * region; made by the deciding clinician; the decision's comment as its reasoning.
