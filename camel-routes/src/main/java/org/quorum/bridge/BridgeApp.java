@@ -374,7 +374,7 @@ public final class BridgeApp implements AutoCloseable {
                             metrics,
                             clock);
         }
-        PacsSrWriteBackService srWriteBack = null;
+        List<PacsSrWriteBackService> srWriteBacks = new ArrayList<>();
         if (settings.writeBack().map(WriteBackSettings::pacs).orElse(false) && pacsPeer != null) {
             RouteStatus status =
                     new RouteStatus(
@@ -384,8 +384,8 @@ public final class BridgeApp implements AutoCloseable {
                             clock);
             statuses.put(PacsSrWriteBackService.ROUTE, status);
             metrics.declareRoute(PacsSrWriteBackService.ROUTE, status::lag);
-            srWriteBack =
-                    new PacsSrWriteBackService(
+            srWriteBacks.add(
+                    PacsSrWriteBackService.byStow(
                             settings.writeBack().get(),
                             settings.quorum().project(),
                             quorum,
@@ -396,10 +396,33 @@ public final class BridgeApp implements AutoCloseable {
                             watermarks,
                             deadLetters,
                             status,
-                            metrics);
+                            metrics));
+        }
+        if (settings.writeBack().map(WriteBackSettings::pacsDimse).orElse(false) && dimse != null) {
+            RouteStatus status =
+                    new RouteStatus(
+                            PacsSrWriteBackService.DIMSE_ROUTE,
+                            "sr-write-back-dimse",
+                            "SRs of final labels -> C-STORE " + dimse.name(),
+                            clock);
+            statuses.put(PacsSrWriteBackService.DIMSE_ROUTE, status);
+            metrics.declareRoute(PacsSrWriteBackService.DIMSE_ROUTE, status::lag);
+            srWriteBacks.add(
+                    PacsSrWriteBackService.byCStore(
+                            settings.writeBack().get(),
+                            settings.quorum().project(),
+                            quorum,
+                            quorumDicomWebPeer,
+                            dimse,
+                            settings.store().dataDir().resolve("dimse-outgoing"),
+                            crosswalk,
+                            ledger,
+                            watermarks,
+                            deadLetters,
+                            status,
+                            metrics));
         }
         EhrWriteBackService writeBackRoute = writeBack;
-        PacsSrWriteBackService srWriteBackRoute = srWriteBack;
         DeadLetterRetryService retries =
                 new DeadLetterRetryService(
                         deadLetters,
@@ -411,10 +434,14 @@ public final class BridgeApp implements AutoCloseable {
                                                 p ->
                                                         p.route().equals(route)
                                                                 && p.requeue(sopDigest)),
-                        (route, key) ->
-                                route.equals(PacsSrWriteBackService.ROUTE)
-                                        ? srWriteBackRoute != null && srWriteBackRoute.retry(key)
-                                        : writeBackRoute != null && writeBackRoute.retry(key));
+                        (route, key) -> {
+                            for (PacsSrWriteBackService sr : srWriteBacks) {
+                                if (sr.route().equals(route)) {
+                                    return sr.retry(key);
+                                }
+                            }
+                            return writeBackRoute != null && writeBackRoute.retry(key);
+                        });
 
         String adminToken = adminToken(settings.store().dataDir());
         OpsServer ops =
@@ -451,7 +478,7 @@ public final class BridgeApp implements AutoCloseable {
                             pacsPulls,
                             settings.pacs().map(p -> p.pollInterval().toMillis()).orElse(0L),
                             writeBack,
-                            srWriteBack,
+                            srWriteBacks,
                             settings.writeBack().map(w -> w.pollInterval().toMillis()).orElse(0L)));
             camel.getShutdownStrategy().setTimeout(30);
             camel.start();

@@ -67,7 +67,8 @@ public record BridgeSettings(
                 WriteBackSettings.from(
                         source,
                         ehr.isPresent(),
-                        pacs.flatMap(PacsSettings::dicomWebRoot).isPresent());
+                        pacs.flatMap(PacsSettings::dicomWebRoot).isPresent(),
+                        pacs.flatMap(PacsSettings::dimse).isPresent());
         ReliabilitySettings reliability = ReliabilitySettings.from(source);
         if (ehr.isEmpty() && mllp.isEmpty() && pacs.isEmpty()) {
             throw new ConfigException(

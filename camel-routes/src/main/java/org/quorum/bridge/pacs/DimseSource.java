@@ -8,6 +8,7 @@ import com.pixelmed.dicom.DateAttribute;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.IntegerStringAttribute;
 import com.pixelmed.dicom.SOPClass;
+import com.pixelmed.dicom.SetOfDicomFiles;
 import com.pixelmed.dicom.StoredFilePathStrategy;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.UniqueIdentifierAttribute;
@@ -16,8 +17,10 @@ import com.pixelmed.network.FindSOPClassSCU;
 import com.pixelmed.network.GetSOPClassSCU;
 import com.pixelmed.network.IdentifierHandler;
 import com.pixelmed.network.MoveSOPClassSCU;
+import com.pixelmed.network.MultipleInstanceTransferStatusHandler;
 import com.pixelmed.network.ReceivedObjectHandler;
 import com.pixelmed.network.StorageSOPClassSCPDispatcher;
+import com.pixelmed.network.StorageSOPClassSCU;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -44,10 +47,10 @@ import org.quorum.bridge.config.DimseSettings;
 import org.quorum.bridge.resilience.ResilientEndpoint;
 
 /**
- * A PACS read over DIMSE with PixelMed: C-FIND in the Study Root model (PS3.4 C.6.2), level by
- * level as a hierarchical SCP requires (studies by Study Date, the study's series, each series'
- * images), and each instance fetched by C-MOVE to the bridge's own C-STORE SCP or by C-GET on one
- * association (PS3.4 C.4.2, C.4.3).
+ * A PACS read (and written, for the SR write-back) over DIMSE with PixelMed: C-FIND in the Study
+ * Root model (PS3.4 C.6.2), level by level as a hierarchical SCP requires (studies by Study Date,
+ * the study's series, each series' images), and each instance fetched by C-MOVE to the bridge's own
+ * C-STORE SCP or by C-GET on one association (PS3.4 C.4.2, C.4.3).
  *
  * <p>PixelMed's SCUs block and have no per-call time-out: every call runs on a bounded pool and is
  * abandoned after {@link DimseSettings#timeout()} (a time limiter: the caller gets a failure, the
@@ -338,6 +341,68 @@ public final class DimseSource implements PacsSource, AutoCloseable {
         }
         throw new UncheckedIOException(
                 new IOException("the PACS reported success but the instance did not arrive"));
+    }
+
+    /**
+     * A C-FIND in the Study Root model (PS3.4 C.6.2.1) on the bounded pool, with the endpoint's
+     * retries: the identifiers the PACS answered.
+     */
+    public List<AttributeList> query(String what, AttributeList query) {
+        return find(what, query);
+    }
+
+    /**
+     * C-STORE of one Part 10 file (PS3.4 B.2.3) on its own association, on the bounded pool with
+     * the endpoint's retries, as the bridge's AE title.
+     *
+     * @throws DimseRefusedException when the PACS answered with a failure status (the instance was
+     *     not stored) or rejected the association
+     */
+    public void store(String what, Path part10) {
+        bounded(
+                what,
+                () -> {
+                    SetOfDicomFiles files = new SetOfDicomFiles();
+                    files.add(part10.toFile());
+                    int[] outcome = new int[3]; // completed, failed, warning
+                    StorageSOPClassSCU scu =
+                            new StorageSOPClassSCU(
+                                    settings.host(),
+                                    settings.port(),
+                                    settings.calledAeTitle(),
+                                    settings.callingAeTitle(),
+                                    files,
+                                    0,
+                                    new MultipleInstanceTransferStatusHandler() {
+                                        @Override
+                                        public void updateStatus(
+                                                int remaining,
+                                                int completed,
+                                                int failed,
+                                                int warning,
+                                                String sopInstanceUid) {
+                                            outcome[0] = completed;
+                                            outcome[1] = failed;
+                                            outcome[2] = warning;
+                                        }
+                                    });
+                    if (outcome[0] + outcome[2] == 1 && outcome[1] == 0) {
+                        return null;
+                    }
+                    if (scu.encounteredTrappedExceptions() && outcome[1] == 0) {
+                        // no C-STORE response at all: the network or the association failed
+                        throw new IOException(
+                                "the C-STORE to "
+                                        + name()
+                                        + " did not complete (no association or no answer)");
+                    }
+                    throw new DimseRefusedException(
+                            "the PACS "
+                                    + name()
+                                    + " answered the C-STORE with a failure status (is "
+                                    + settings.callingAeTitle()
+                                    + " allowed to store, and the SOP class accepted?)");
+                });
     }
 
     private List<AttributeList> find(String what, AttributeList query) {

@@ -31,8 +31,9 @@ import org.quorum.bridge.writeback.PacsSrWriteBackService;
  *       PacsPullService#pollOnce}).
  *   <li>{@code writeback-ehr}: a timer; each firing writes the labels that became final back to the
  *       EHR ({@link EhrWriteBackService#pollOnce}).
- *   <li>{@code writeback-pacs}: a timer; each firing writes the SRs of final image labels back to
- *       the PACS ({@link PacsSrWriteBackService#pollOnce}).
+ *   <li>{@code writeback-pacs}, {@code writeback-pacs-dimse}: a timer each; each firing writes the
+ *       SRs of final image labels back to the PACS by STOW-RS or by C-STORE ({@link
+ *       PacsSrWriteBackService#pollOnce}).
  *   <li>{@code dead-letter-retry}: carries out retries an operator asked for.
  * </ul>
  */
@@ -56,7 +57,7 @@ public final class BridgeRoutes extends RouteBuilder {
     private final List<PacsPullService> pacsPulls;
     private final long pacsPollMillis;
     private final EhrWriteBackService writeBack;
-    private final PacsSrWriteBackService srWriteBack;
+    private final List<PacsSrWriteBackService> srWriteBacks;
     private final long writeBackPollMillis;
 
     public BridgeRoutes(
@@ -69,7 +70,7 @@ public final class BridgeRoutes extends RouteBuilder {
             List<PacsPullService> pacsPulls,
             long pacsPollMillis,
             EhrWriteBackService writeBack,
-            PacsSrWriteBackService srWriteBack,
+            List<PacsSrWriteBackService> srWriteBacks,
             long writeBackPollMillis) {
         this.pulls = pulls;
         this.pollMillis = pollMillis;
@@ -80,7 +81,7 @@ public final class BridgeRoutes extends RouteBuilder {
         this.pacsPulls = pacsPulls;
         this.pacsPollMillis = pacsPollMillis;
         this.writeBack = writeBack;
-        this.srWriteBack = srWriteBack;
+        this.srWriteBacks = List.copyOf(srWriteBacks);
         this.writeBackPollMillis = writeBackPollMillis;
     }
 
@@ -141,7 +142,7 @@ public final class BridgeRoutes extends RouteBuilder {
         if (writeBack != null) {
             poll(writeBack.route(), writeBackPollMillis, writeBack::pollOnce);
         }
-        if (srWriteBack != null) {
+        for (PacsSrWriteBackService srWriteBack : srWriteBacks) {
             poll(srWriteBack.route(), writeBackPollMillis, srWriteBack::pollOnce);
         }
         if (mllp != null) {

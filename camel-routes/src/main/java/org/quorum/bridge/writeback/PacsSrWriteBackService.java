@@ -30,6 +30,7 @@ import org.quorum.bridge.fhir.FhirPeer;
 import org.quorum.bridge.ops.BridgeMetrics;
 import org.quorum.bridge.ops.RouteStatus;
 import org.quorum.bridge.pacs.DicomWebPeer;
+import org.quorum.bridge.pacs.DimseSource;
 import org.quorum.bridge.resilience.PermanentFailureException;
 import org.quorum.bridge.store.Crosswalk;
 import org.quorum.bridge.store.DeadLetterStore;
@@ -40,7 +41,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes the DICOM SR Quorum made of each final image label back to the PACS the image came from,
- * re-identified, by STOW-RS, and confirms it by QIDO-RS.
+ * re-identified, by STOW-RS and confirmed by QIDO-RS (route {@code writeback-pacs}), or by C-STORE
+ * and confirmed by C-FIND (route {@code writeback-pacs-dimse}); each target is a route of its own,
+ * with its own watermark, ledger, dead letters, status and metrics.
  *
  * <ol>
  *   <li>Polls Quorum's final, amended and corrected labels of the project (as the EHR write-back
@@ -49,18 +52,22 @@ import org.slf4j.LoggerFactory;
  *   <li>Finds the SR in Quorum (QIDO-RS by SOP Instance UID) and retrieves it (WADO-RS).
  *   <li>Re-identifies it: every UID the crosswalk knows (the study, the referenced series and
  *       images in the evidence and in the content tree) becomes the PACS's original; the Patient
- *       and General Study attributes are the original study's, read from the PACS (QIDO-RS); the
- *       de-identification marks copied from the image are removed. The SR keeps its own SOP
- *       Instance UID and series: it joins the original study as a new instance.
+ *       and General Study attributes are the original study's, read from the PACS (QIDO-RS or a
+ *       STUDY-level C-FIND); the de-identification marks copied from the image are removed. The SR
+ *       keeps its own SOP Instance UID and series: it joins the original study as a new instance.
  *   <li>STOW-RS to the PACS, then QIDO-RS {@code /studies/<original>/instances?SOPInstanceUID=…}
- *       until the PACS lists it; only then is it recorded as written (ledger key {@code sr:<SOP
- *       Instance UID>}): each SR reaches the PACS once.
+ *       (or C-STORE, then an IMAGE-level C-FIND of the SR in the original study); only when the
+ *       PACS lists it is it recorded as written (ledger key {@code sr:<SOP Instance UID>} of the
+ *       route): each SR reaches each PACS once.
  * </ol>
  */
 public final class PacsSrWriteBackService {
 
-    /** Route id of the SR write-back. */
+    /** Route id of the SR write-back by STOW-RS. */
     public static final String ROUTE = "writeback-pacs";
+
+    /** Route id of the SR write-back by C-STORE. */
+    public static final String DIMSE_ROUTE = "writeback-pacs-dimse";
 
     private static final Logger LOG = LoggerFactory.getLogger(PacsSrWriteBackService.class);
     private static final Pattern UID = Pattern.compile("[0-9.]{1,64}");
@@ -71,16 +78,19 @@ public final class PacsSrWriteBackService {
      * it).
      */
     static final class CannotWriteBack extends Exception {
+        private static final long serialVersionUID = 1L;
+
         CannotWriteBack(String message) {
             super(message);
         }
     }
 
+    private final String route;
     private final WriteBackSettings settings;
     private final String project;
     private final FhirPeer quorum;
     private final DicomWebPeer quorumDicomWeb;
-    private final DicomWebPeer pacs;
+    private final SrTarget pacs;
     private final Crosswalk crosswalk;
     private final DeliveryLedger ledger;
     private final Watermarks watermarks;
@@ -88,7 +98,8 @@ public final class PacsSrWriteBackService {
     private final RouteStatus status;
     private final BridgeMetrics metrics;
 
-    public PacsSrWriteBackService(
+    /** The write-back by STOW-RS to a DICOMweb PACS (route {@link #ROUTE}). */
+    public static PacsSrWriteBackService byStow(
             WriteBackSettings settings,
             String project,
             FhirPeer quorum,
@@ -100,6 +111,68 @@ public final class PacsSrWriteBackService {
             DeadLetterStore deadLetters,
             RouteStatus status,
             BridgeMetrics metrics) {
+        return new PacsSrWriteBackService(
+                ROUTE,
+                settings,
+                project,
+                quorum,
+                quorumDicomWeb,
+                new DicomWebSrTarget(pacs),
+                crosswalk,
+                ledger,
+                watermarks,
+                deadLetters,
+                status,
+                metrics);
+    }
+
+    /**
+     * The write-back by C-STORE to a DIMSE PACS (route {@link #DIMSE_ROUTE}).
+     *
+     * @param outgoing a directory for the SR file during its C-STORE
+     */
+    public static PacsSrWriteBackService byCStore(
+            WriteBackSettings settings,
+            String project,
+            FhirPeer quorum,
+            DicomWebPeer quorumDicomWeb,
+            DimseSource pacs,
+            java.nio.file.Path outgoing,
+            Crosswalk crosswalk,
+            DeliveryLedger ledger,
+            Watermarks watermarks,
+            DeadLetterStore deadLetters,
+            RouteStatus status,
+            BridgeMetrics metrics) {
+        return new PacsSrWriteBackService(
+                DIMSE_ROUTE,
+                settings,
+                project,
+                quorum,
+                quorumDicomWeb,
+                new DimseSrTarget(pacs, outgoing),
+                crosswalk,
+                ledger,
+                watermarks,
+                deadLetters,
+                status,
+                metrics);
+    }
+
+    private PacsSrWriteBackService(
+            String route,
+            WriteBackSettings settings,
+            String project,
+            FhirPeer quorum,
+            DicomWebPeer quorumDicomWeb,
+            SrTarget pacs,
+            Crosswalk crosswalk,
+            DeliveryLedger ledger,
+            Watermarks watermarks,
+            DeadLetterStore deadLetters,
+            RouteStatus status,
+            BridgeMetrics metrics) {
+        this.route = route;
         this.settings = settings;
         this.project = project;
         this.quorum = quorum;
@@ -114,7 +187,7 @@ public final class PacsSrWriteBackService {
     }
 
     public String route() {
-        return ROUTE;
+        return route;
     }
 
     /** One poll of Quorum's final labels; the SR of each, once, to the PACS. */
@@ -123,8 +196,8 @@ public final class PacsSrWriteBackService {
                 quorum,
                 project,
                 settings.start(),
-                ROUTE,
-                "SRs of final labels of " + project,
+                route,
+                "SRs of final labels of " + project + " -> " + pacs.name(),
                 watermarks,
                 status,
                 label -> {
@@ -147,27 +220,27 @@ public final class PacsSrWriteBackService {
 
     private boolean writeOnce(String sr) {
         String key = "sr:" + sr;
-        if (ledger.isDone(ROUTE, key)) {
+        if (ledger.isDone(route, key)) {
             return false;
         }
-        metrics.received(ROUTE, 1);
+        metrics.received(route, 1);
         try {
             write(sr);
         } catch (CannotWriteBack | PermanentFailureException e) {
             deadLetters.park(
-                    ROUTE,
+                    route,
                     key,
                     DeadLetterStore.PayloadKind.LABEL_WRITE_BACK,
                     key,
                     e.getMessage(),
                     1);
-            ledger.markDone(ROUTE, List.of(key));
-            metrics.deadLettered(ROUTE, 1);
-            LOG.warn("{}: SR {} not written back: {}", ROUTE, sr, e.getMessage());
+            ledger.markDone(route, List.of(key));
+            metrics.deadLettered(route, 1);
+            LOG.warn("{}: SR {} not written back: {}", route, sr, e.getMessage());
             return false;
         }
-        ledger.markDone(ROUTE, List.of(key));
-        metrics.delivered(ROUTE, 1, 1);
+        ledger.markDone(route, List.of(key));
+        metrics.delivered(route, 1, 1);
         return true;
     }
 
@@ -182,7 +255,7 @@ public final class PacsSrWriteBackService {
             return true;
         } catch (CannotWriteBack | PermanentFailureException e) {
             deadLetters.park(
-                    ROUTE,
+                    route,
                     key,
                     DeadLetterStore.PayloadKind.LABEL_WRITE_BACK,
                     key,
@@ -207,48 +280,40 @@ public final class PacsSrWriteBackService {
                         .orElseThrow(
                                 () ->
                                         new CannotWriteBack(
-                                                "the SR's study was not pulled from "
-                                                        + pacs.root()
-                                                        + " by this bridge (no crosswalk entry)"));
-        JsonNode studies =
-                pacs.search(
-                        "original study search",
-                        "/studies?StudyInstanceUID="
-                                + originalStudy
-                                + "&includefield=00080020&includefield=00080030"
-                                + "&includefield=00080050&includefield=00100010"
-                                + "&includefield=00100020&includefield=00100030"
-                                + "&includefield=00100040&includefield=00200010"
-                                + "&includefield=00080090");
-        if (studies.isEmpty()) {
-            throw new CannotWriteBack("the original study is no longer in the PACS");
-        }
-        byte[] reidentified = reidentify(bytes, studies.get(0));
-        DicomWebPeer.StowAnswer answer =
-                pacs.store("STOW-RS of an SR to the PACS", List.of(reidentified));
-        if (answer.status() != 200) {
-            throw new CannotWriteBack(
-                    "the PACS did not store the SR: STOW-RS answered " + answer.status());
-        }
-        JsonNode confirmed =
-                pacs.search(
-                        "SR confirmation in the PACS",
-                        "/studies/" + originalStudy + "/instances?SOPInstanceUID=" + sr);
-        if (confirmed.isEmpty()) {
+                                                "the SR's study was not pulled by this bridge"
+                                                        + " (no crosswalk entry)"));
+        SrTarget.OriginalStudy attributes =
+                pacs.study(originalStudy)
+                        .orElseThrow(
+                                () ->
+                                        new CannotWriteBack(
+                                                "the original study is not in " + pacs.name()));
+        byte[] reidentified = reidentify(bytes, attributes);
+        pacs.store(sr, reidentified);
+        // the SR keeps its own series (a new one, unknown to the crosswalk)
+        String srSeries = original(series).orElse(series);
+        if (!pacs.lists(originalStudy, srSeries, sr)) {
             throw new CannotWriteBack(
                     "the PACS accepted the SR but does not list it in the original study");
         }
     }
 
+    /**
+     * The original of a pseudonymous UID: preferably as pulled from this target's PACS; else from
+     * another source of the same project (a pseudonym is a keyed function of its original, so every
+     * source maps it to the same original, and the target is asked whether it holds it).
+     */
     private Optional<String> original(String pseudonym) {
-        String source = pacs.root().toString();
-        return crosswalk.originalsOf(Crosswalk.Kind.DICOM_UID, pseudonym).stream()
+        String source = pacs.name();
+        List<Crosswalk.Entry> entries = crosswalk.originalsOf(Crosswalk.Kind.DICOM_UID, pseudonym);
+        return entries.stream()
                 .filter(e -> e.source().equals(source))
                 .map(Crosswalk.Entry::original)
-                .findFirst();
+                .findFirst()
+                .or(() -> entries.stream().map(Crosswalk.Entry::original).findFirst());
     }
 
-    private byte[] reidentify(byte[] part10, JsonNode study) throws CannotWriteBack {
+    private byte[] reidentify(byte[] part10, SrTarget.OriginalStudy study) throws CannotWriteBack {
         try {
             AttributeList list = new AttributeList();
             try (DicomInputStream in = new DicomInputStream(new ByteArrayInputStream(part10))) {
@@ -259,15 +324,21 @@ public final class PacsSrWriteBackService {
                             list, TagFromName.TransferSyntaxUID);
             restoreUids(list);
             // PS3.3 C.7.1.1 and C.7.2.1: the original patient and study, from the PACS
-            putPersonName(list, TagFromName.PatientName, study, "00100010");
-            putText(list, new LongStringAttribute(TagFromName.PatientID), study, "00100020");
-            putText(list, new DateAttribute(TagFromName.PatientBirthDate), study, "00100030");
-            putText(list, new CodeStringAttribute(TagFromName.PatientSex), study, "00100040");
-            putText(list, new DateAttribute(TagFromName.StudyDate), study, "00080020");
-            putText(list, new TimeAttribute(TagFromName.StudyTime), study, "00080030");
-            putText(list, new ShortStringAttribute(TagFromName.AccessionNumber), study, "00080050");
-            putText(list, new ShortStringAttribute(TagFromName.StudyID), study, "00200010");
-            putPersonName(list, TagFromName.ReferringPhysicianName, study, "00080090");
+            put(list, new PersonNameAttribute(TagFromName.PatientName), study.patientName());
+            put(list, new LongStringAttribute(TagFromName.PatientID), study.patientId());
+            put(list, new DateAttribute(TagFromName.PatientBirthDate), study.patientBirthDate());
+            put(list, new CodeStringAttribute(TagFromName.PatientSex), study.patientSex());
+            put(list, new DateAttribute(TagFromName.StudyDate), study.studyDate());
+            put(list, new TimeAttribute(TagFromName.StudyTime), study.studyTime());
+            put(
+                    list,
+                    new ShortStringAttribute(TagFromName.AccessionNumber),
+                    study.accessionNumber());
+            put(list, new ShortStringAttribute(TagFromName.StudyID), study.studyId());
+            put(
+                    list,
+                    new PersonNameAttribute(TagFromName.ReferringPhysicianName),
+                    study.referringPhysicianName());
             // the marks of de-identification belong to Quorum's copy, not to the hospital's
             list.remove(TagFromName.PatientIdentityRemoved);
             list.remove(TagFromName.DeidentificationMethod);
@@ -319,26 +390,11 @@ public final class PacsSrWriteBackService {
         }
     }
 
-    private static void putText(AttributeList list, Attribute attribute, JsonNode study, String tag)
+    private static void put(AttributeList list, Attribute attribute, String value)
             throws DicomException {
-        String value = DicomWebPeer.text(study, tag);
         if (!value.isEmpty()) {
             attribute.addValue(value);
         }
         list.put(attribute);
-    }
-
-    private static void putPersonName(
-            AttributeList list, AttributeTag tag, JsonNode study, String jsonTag)
-            throws DicomException {
-        PersonNameAttribute name = new PersonNameAttribute(tag);
-        JsonNode value = study.path(jsonTag).path("Value");
-        if (value.isArray() && !value.isEmpty()) {
-            String alphabetic = value.get(0).path("Alphabetic").asText("");
-            if (!alphabetic.isEmpty()) {
-                name.addValue(alphabetic);
-            }
-        }
-        list.put(name);
     }
 }

@@ -217,7 +217,19 @@ class BridgeSettingsTest {
         assertThat(writeBack.ehr()).isTrue();
         assertThat(writeBack.pacs()).isTrue();
         assertThat(writeBack.identifierSystem()).isEqualTo(WriteBackSettings.DEFAULT_SYSTEM);
+        assertThat(writeBack.pacsDimse()).isFalse();
+        env.put("QUORUM_BRIDGE_WRITEBACK_PACS_DIMSE", "yes please");
+        assertThat(refused(env).key()).isEqualTo("QUORUM_BRIDGE_WRITEBACK_PACS_DIMSE");
+        env.put("QUORUM_BRIDGE_WRITEBACK_PACS_DIMSE", "true");
+        assertThat(BridgeSettings.load(env, Optional.empty()).writeBack().orElseThrow().pacsDimse())
+                .isTrue();
         env.remove("QUORUM_BRIDGE_PACS_DICOMWEB_URL");
         assertThat(refused(env).key()).isEqualTo("QUORUM_BRIDGE_WRITEBACK_PACS");
+        env.remove("QUORUM_BRIDGE_WRITEBACK_PACS");
+        env.put("QUORUM_BRIDGE_PACS_DICOMWEB_URL", "https://pacs.example.org/dicom-web/");
+        env.remove("QUORUM_BRIDGE_PACS_DIMSE_HOST");
+        env.remove("QUORUM_BRIDGE_PACS_DIMSE_AET");
+        env.remove("QUORUM_BRIDGE_PACS_DIMSE_RETRIEVE");
+        assertThat(refused(env).key()).isEqualTo("QUORUM_BRIDGE_WRITEBACK_PACS_DIMSE");
     }
 }
