@@ -140,7 +140,7 @@ public final class DimseSource implements PacsSource, AutoCloseable {
                     }
                 };
         this.handler = handler;
-        if (settings.retrieve() == DimseSettings.Retrieve.MOVE) {
+        if (settings.pull() && settings.retrieve() == DimseSettings.Retrieve.MOVE) {
             scp =
                     new StorageSOPClassSCPDispatcher(
                             settings.scpPort(),
@@ -253,28 +253,30 @@ public final class DimseSource implements PacsSource, AutoCloseable {
             bounded(
                     "C-MOVE of an instance for " + route,
                     () -> {
-                        MoveSOPClassSCU move =
-                                new MoveSOPClassSCU(
-                                        settings.host(),
-                                        settings.port(),
-                                        settings.calledAeTitle(),
-                                        settings.callingAeTitle(),
-                                        settings.callingAeTitle(),
-                                        SOPClass.StudyRootQueryRetrieveInformationModelMove,
-                                        identifier);
+                        MoveSOPClassSCU move;
+                        try {
+                            move =
+                                    new MoveSOPClassSCU(
+                                            settings.host(),
+                                            settings.port(),
+                                            settings.calledAeTitle(),
+                                            settings.callingAeTitle(),
+                                            settings.callingAeTitle(),
+                                            SOPClass.StudyRootQueryRetrieveInformationModelMove,
+                                            identifier);
+                        } catch (DicomNetworkException e) {
+                            // PixelMed reports a failure status as an exception ("C-MOVE
+                            // reports failure status 0xa801"): the PACS answered, it refused
+                            java.util.regex.Matcher status =
+                                    MOVE_FAILURE.matcher(String.valueOf(e.getMessage()));
+                            if (status.find()) {
+                                throw moveRefused(Integer.parseInt(status.group(1), 16));
+                            }
+                            throw e;
+                        }
                         // PS3.4 C.4.2.1.5: 0000 success; A801 move destination unknown; ...
                         if (move.getStatus() != 0) {
-                            throw new DimseRefusedException(
-                                    "the PACS answered the C-MOVE with status "
-                                            + String.format("%04X", move.getStatus())
-                                            + (move.getStatus() == 0xA801
-                                                    ? " (move destination unknown: the PACS"
-                                                            + " must know "
-                                                            + settings.callingAeTitle()
-                                                            + " at this host, port "
-                                                            + settings.scpPort()
-                                                            + ")"
-                                                    : ""));
+                            throw moveRefused(move.getStatus());
                         }
                         return null;
                     });
@@ -307,6 +309,23 @@ public final class DimseSource implements PacsSource, AutoCloseable {
                     });
         }
         return awaitArrival(locator.sop());
+    }
+
+    private static final Pattern MOVE_FAILURE =
+            Pattern.compile("failure status 0x([0-9a-fA-F]{1,4})");
+
+    /** A C-MOVE the PACS answered with a failure status (PS3.4 C.4.2.1.5). */
+    private DimseRefusedException moveRefused(int status) {
+        return new DimseRefusedException(
+                "the PACS answered the C-MOVE with status "
+                        + String.format("%04X", status)
+                        + (status == 0xA801
+                                ? " (move destination unknown: the PACS must know "
+                                        + settings.callingAeTitle()
+                                        + " at this host, port "
+                                        + settings.scpPort()
+                                        + ")"
+                                : ""));
     }
 
     /** The file the SCP (C-MOVE) or the C-GET association received for the instance. */

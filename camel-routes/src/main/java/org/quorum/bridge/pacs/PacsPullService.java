@@ -180,7 +180,16 @@ public final class PacsPullService {
         List<Pending> batch = new ArrayList<>();
         long batchBytes = 0;
         for (Locator locator : fresh) {
-            byte[] original = pacs.retrieve(locator);
+            byte[] original;
+            try {
+                original = pacs.retrieve(locator);
+            } catch (PermanentFailureException e) {
+                // the PACS refused the retrieve (a C-MOVE destination it does not know, a wrong AE
+                // title): not the instance's fault, so not a dead letter; the poll ends, nothing
+                // is recorded, and every poll asks again until the PACS is set right
+                metrics.failed(route, 1);
+                throw e;
+            }
             DicomInstanceDeidentifier.Prepared prepared;
             try {
                 prepared = deidentifier.deidentify(original);

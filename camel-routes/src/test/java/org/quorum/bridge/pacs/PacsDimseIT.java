@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DateAttribute;
 import com.pixelmed.dicom.TagFromName;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -36,7 +39,8 @@ import org.quorum.deid.text.eval.TestData;
  * PACS → bridge → Quorum over DIMSE against dcmtk's dcmqrscp: C-FIND level by level, C-MOVE to the
  * bridge's own C-STORE SCP and C-GET on one association; de-identified like the DICOMweb route; a
  * late instance follows; a restarted bridge fetches nothing again; a wrong AE title is reported,
- * nothing is delivered.
+ * nothing is delivered; a C-MOVE destination the PACS does not know is reported, asked again at
+ * every poll, and nothing is lost once the PACS knows the bridge.
  */
 class PacsDimseIT {
 
@@ -128,6 +132,62 @@ class PacsDimseIT {
                 assertThat(delivered(bridge)).isZero();
             }
             assertThat(instances(keys(wrong).remapUid(CT_STUDY), 0)).isEmpty();
+
+            // the PACS does not know the bridge's AE title as a move destination: it refuses the
+            // C-MOVE (A801). Reported in the status, health and metrics; not the instances'
+            // fault, so nothing is parked; every poll asks again; nothing is lost once the PACS
+            // knows the bridge
+            BridgeConfig unknown =
+                    config("pacs-dimse-unknown", pacs)
+                            .set("QUORUM_BRIDGE_PACS_DIMSE_CALLING_AET", "UNKNOWN_DEST")
+                            .set("QUORUM_BRIDGE_PACS_DIMSE_RETRIEVE", "move")
+                            .set(
+                                    "QUORUM_BRIDGE_PACS_DIMSE_SCP_PORT",
+                                    Integer.toString(JavaProcess.freePort()));
+            DefaultCamelContext unknownCamel = new DefaultCamelContext();
+            NotifyBuilder twoPolls =
+                    new NotifyBuilder(unknownCamel).fromRoute(ROUTE).whenDone(2).create();
+            try (BridgeApp bridge =
+                    BridgeApp.start(unknown.settings(), Clock.systemUTC(), unknownCamel)) {
+                assertThat(twoPolls.matches(2, TimeUnit.MINUTES)).isTrue();
+                assertThat(bridge.status(ROUTE).snapshot().lastError())
+                        .as(pacs.log())
+                        .contains("status A801")
+                        .contains("move destination unknown")
+                        .contains("UNKNOWN_DEST");
+                HttpResponse<String> health =
+                        HttpClient.newHttpClient()
+                                .send(
+                                        HttpRequest.newBuilder(
+                                                        URI.create(bridge.opsUrl() + "/health"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString());
+                assertThat(health.statusCode()).isEqualTo(200);
+                assertThat(health.body())
+                        .contains("\"" + ROUTE + "\":\"failing: ")
+                        .contains("A801");
+                // one refused retrieve per poll, each poll asked again
+                assertThat(metric(bridge, "quorum_bridge_failed_records_total"))
+                        .isGreaterThanOrEqualTo(2.0);
+                assertThat(delivered(bridge)).isZero();
+                assertThat(metric(bridge, "quorum_bridge_dead_lettered_records_total")).isZero();
+                assertThat(bridge.deadLetters().list()).isEmpty();
+            }
+            assertThat(instances(keys(unknown).remapUid(CT_STUDY), 0)).isEmpty();
+            // set right (the AE title the PACS knows, at its port): every instance arrives, once
+            unknown.set("QUORUM_BRIDGE_PACS_DIMSE_CALLING_AET", "QUORUM_BRIDGE")
+                    .set("QUORUM_BRIDGE_PACS_DIMSE_SCP_PORT", Integer.toString(scpPort));
+            DefaultCamelContext fixedCamel = new DefaultCamelContext();
+            NotifyBuilder fixedPoll =
+                    new NotifyBuilder(fixedCamel).fromRoute(ROUTE).whenCompleted(1).create();
+            try (BridgeApp bridge =
+                    BridgeApp.start(unknown.settings(), Clock.systemUTC(), fixedCamel)) {
+                assertThat(fixedPoll.matches(3, TimeUnit.MINUTES)).isTrue();
+                assertThat(bridge.status(ROUTE).snapshot().lastError()).as(pacs.log()).isNull();
+                assertThat(delivered(bridge)).isEqualTo(4.0);
+                assertThat(instances(keys(unknown).remapUid(CT_STUDY), 3)).hasSize(3);
+                assertThat(instances(keys(unknown).remapUid(SMALL_CT_STUDY), 1)).hasSize(1);
+            }
         }
     }
 
@@ -181,7 +241,11 @@ class PacsDimseIT {
     }
 
     private static double delivered(BridgeApp bridge) {
-        String prefix = "quorum_bridge_delivered_records_total{route=\"" + ROUTE + "\"} ";
+        return metric(bridge, "quorum_bridge_delivered_records_total");
+    }
+
+    private static double metric(BridgeApp bridge, String name) {
+        String prefix = name + "{route=\"" + ROUTE + "\"} ";
         for (String line : bridge.metrics().scrape().split("\n")) {
             if (line.startsWith(prefix)) {
                 return Double.parseDouble(line.substring(prefix.length()));
