@@ -293,7 +293,9 @@ public final class BridgeApp implements AutoCloseable {
                                 dimseEndpoint,
                                 BridgeRoutes.PACS_DIMSE_ROUTE,
                                 settings.store().dataDir().resolve("dimse-incoming"));
-                sources.put(BridgeRoutes.PACS_DIMSE_ROUTE, dimse);
+                if (pacsSettings.dimse().get().pull()) {
+                    sources.put(BridgeRoutes.PACS_DIMSE_ROUTE, dimse);
+                }
             }
             for (Map.Entry<String, PacsSource> source : sources.entrySet()) {
                 String route = source.getKey();

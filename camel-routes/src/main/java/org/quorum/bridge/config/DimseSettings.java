@@ -19,6 +19,8 @@ import org.quorum.config.ConfigSource;
  *     no time-out of their own)
  * @param pool how many DIMSE calls may run at once; a call that outlives its time-out keeps its
  *     thread until the socket gives up, so the pool bounds what a hanging PACS can hold
+ * @param pull whether the bridge pulls from this PACS (route {@code pacs-dimse}); {@code false}
+ *     when it is only where SRs are written back by C-STORE
  */
 public record DimseSettings(
         String host,
@@ -28,7 +30,8 @@ public record DimseSettings(
         Retrieve retrieve,
         int scpPort,
         Duration timeout,
-        int pool) {
+        int pool,
+        boolean pull) {
 
     /** How instances are fetched. */
     public enum Retrieve {
@@ -44,8 +47,9 @@ public record DimseSettings(
     public static final String SCP_PORT = "QUORUM_BRIDGE_PACS_DIMSE_SCP_PORT";
     public static final String TIMEOUT = "QUORUM_BRIDGE_PACS_DIMSE_TIMEOUT";
     public static final String POOL = "QUORUM_BRIDGE_PACS_DIMSE_POOL";
+    public static final String PULL = "QUORUM_BRIDGE_PACS_DIMSE_PULL";
     static final Set<String> KEYS =
-            Set.of(HOST, PORT, CALLED_AET, CALLING_AET, RETRIEVE, SCP_PORT, TIMEOUT, POOL);
+            Set.of(HOST, PORT, CALLED_AET, CALLING_AET, RETRIEVE, SCP_PORT, TIMEOUT, POOL, PULL);
 
     // PS3.5 §6.2 AE: 1-16 characters of the default repertoire, no backslash, not all spaces
     private static final Pattern AE_TITLE = Pattern.compile("[ -\\[\\]-~]{1,16}");
@@ -53,7 +57,7 @@ public record DimseSettings(
     static Optional<DimseSettings> from(ConfigSource source) {
         Optional<String> host = source.get(HOST);
         if (host.isEmpty()) {
-            for (String key : Set.of(PORT, CALLED_AET, RETRIEVE, SCP_PORT)) {
+            for (String key : Set.of(PORT, CALLED_AET, RETRIEVE, SCP_PORT, PULL)) {
                 if (source.get(key).isPresent()) {
                     throw new ConfigException(HOST, "is required when " + key + " is set");
                 }
@@ -69,8 +73,9 @@ public record DimseSettings(
                 Retrieve.valueOf(
                         source.oneOf(RETRIEVE, "move", Set.of("move", "get"))
                                 .toUpperCase(java.util.Locale.ROOT));
+        boolean pull = source.booleanValue(PULL, true);
         int scpPort = 0;
-        if (retrieve == Retrieve.MOVE) {
+        if (pull && retrieve == Retrieve.MOVE) {
             source.required(
                     SCP_PORT,
                     "the port of the bridge's C-STORE SCP (the C-MOVE destination), e.g. 11113;"
@@ -93,7 +98,8 @@ public record DimseSettings(
                         retrieve,
                         scpPort,
                         timeout,
-                        pool));
+                        pool,
+                        pull));
     }
 
     private static String aeTitle(ConfigSource source, String key, String value) {

@@ -203,6 +203,20 @@ class BridgeSettingsTest {
         assertThat(dimse.port()).isEqualTo(104);
         assertThat(dimse.callingAeTitle()).isEqualTo("QUORUM_BRIDGE");
         assertThat(dimse.retrieve()).isEqualTo(DimseSettings.Retrieve.GET);
+        assertThat(dimse.pull()).isTrue();
+        // a PACS only written back to needs no C-STORE SCP port for C-MOVE
+        env.put("QUORUM_BRIDGE_PACS_DIMSE_RETRIEVE", "move");
+        env.put("QUORUM_BRIDGE_PACS_DIMSE_PULL", "false");
+        assertThat(
+                        BridgeSettings.load(env, Optional.empty())
+                                .pacs()
+                                .orElseThrow()
+                                .dimse()
+                                .orElseThrow()
+                                .pull())
+                .isFalse();
+        env.remove("QUORUM_BRIDGE_PACS_DIMSE_PULL");
+        env.put("QUORUM_BRIDGE_PACS_DIMSE_RETRIEVE", "get");
 
         BridgeSettings quorum = BridgeSettings.load(env, Optional.empty());
         assertThat(quorum.quorum().dicomWebRoot())

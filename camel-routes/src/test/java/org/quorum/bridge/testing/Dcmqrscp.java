@@ -133,6 +133,52 @@ public final class Dcmqrscp implements AutoCloseable {
         }
     }
 
+    /**
+     * Retrieves one instance with dcmtk's {@code getscu} (C-GET, Study Root, IMAGE level, as AE
+     * {@code GETSCU}) into {@code into}.
+     *
+     * @return the file received, or empty when the PACS has no such instance
+     */
+    public java.util.Optional<Path> retrieve(String study, String series, String sop, Path into) {
+        try {
+            Files.createDirectories(into);
+            Process getscu =
+                    new ProcessBuilder(
+                                    "getscu",
+                                    "-S",
+                                    "-aet",
+                                    "GETSCU",
+                                    "-aec",
+                                    AE_TITLE,
+                                    "-k",
+                                    "0008,0052=IMAGE",
+                                    "-k",
+                                    "0020,000D=" + study,
+                                    "-k",
+                                    "0020,000E=" + series,
+                                    "-k",
+                                    "0008,0018=" + sop,
+                                    "-od",
+                                    into.toString(),
+                                    "127.0.0.1",
+                                    Integer.toString(port))
+                            .redirectErrorStream(true)
+                            .start();
+            String output = new String(getscu.getInputStream().readAllBytes());
+            if (!getscu.waitFor(60, TimeUnit.SECONDS) || getscu.exitValue() != 0) {
+                throw new AssertionError("getscu failed:\n" + output + "\n" + log());
+            }
+            try (Stream<Path> files = Files.list(into)) {
+                return files.filter(f -> f.getFileName().toString().contains(sop)).findFirst();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     @Override
     public void close() {
         process.destroy();

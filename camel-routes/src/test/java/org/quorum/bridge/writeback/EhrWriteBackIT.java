@@ -6,15 +6,12 @@ import ca.uhn.fhir.rest.client.api.IGenericClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.hl7.fhir.r4.model.CodeableConcept;
-import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DocumentReference;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Observation;
@@ -30,6 +27,7 @@ import org.quorum.bridge.store.Crosswalk;
 import org.quorum.bridge.store.DeadLetterStore;
 import org.quorum.bridge.testing.BridgeConfig;
 import org.quorum.bridge.testing.Ehr;
+import org.quorum.bridge.testing.Labels;
 import org.quorum.bridge.testing.Quorum;
 
 /**
@@ -43,7 +41,6 @@ class EhrWriteBackIT {
 
     private static final String PROJECT = "writeback";
     private static final String PATIENT = "cbc86e51-9eca-3855-76ec-c058f72c5761";
-    private static final String SCHEMA = "https://quorum.dev/fhir/CodeSystem/test-findings";
     private static final String QUALIFICATION = "http://example.org/board|radiology";
     private static final String ROUTE = EhrWriteBackService.ROUTE;
 
@@ -94,29 +91,12 @@ class EhrWriteBackIT {
             label = label(note.getSubject().getReference(), pseudonymousNote, reviewer, "opacity");
             label.setId(
                     admin.create().resource(label).execute().getId().toUnqualifiedVersionless());
-            Provenance review = new Provenance();
-            review.addTarget(new Reference(label.getIdElement().getValue()));
-            review.setRecorded(new Date());
-            review.setActivity(
-                    new CodeableConcept(
-                            new Coding(
-                                    "https://quorum.dev/fhir/CodeSystem/quorum-stage",
-                                    "review",
-                                    null)));
-            review.addAgent()
-                    .setType(
-                            new CodeableConcept(
-                                    new Coding(
-                                            "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
-                                            "verifier",
-                                            null)))
-                    .addRole(
-                            new CodeableConcept(
-                                    new Coding(
-                                            QUALIFICATION.split("\\|")[0],
-                                            QUALIFICATION.split("\\|")[1],
-                                            null)))
-                    .setWho(new Reference(reviewer));
+            Provenance review =
+                    Labels.review(
+                            label.getIdElement().getValue(),
+                            reviewer,
+                            QUALIFICATION.split("\\|")[0],
+                            QUALIFICATION.split("\\|")[1]);
             admin.create().resource(review).execute();
             // a final label whose patient and note Quorum got elsewhere: not re-identifiable
             String stranger =
@@ -206,23 +186,7 @@ class EhrWriteBackIT {
     }
 
     private static Observation label(String patient, String note, String performer, String code) {
-        Observation label = new Observation();
-        label.getMeta().addProfile("https://quorum.dev/fhir/StructureDefinition/quorum-label");
-        label.addExtension(
-                "https://quorum.dev/fhir/StructureDefinition/quorum-project",
-                new Reference("ResearchStudy/" + PROJECT));
-        label.setStatus(Observation.ObservationStatus.FINAL);
-        label.setCode(new CodeableConcept(new Coding(SCHEMA, code, null).setVersion("1.0.0")));
-        label.setSubject(new Reference(patient));
-        label.addPerformer(new Reference(performer));
-        label.setMethod(
-                new CodeableConcept(
-                        new Coding(
-                                "https://quorum.dev/fhir/CodeSystem/quorum-label-method",
-                                "human",
-                                "Human")));
-        label.addDerivedFrom(new Reference(note));
-        return label;
+        return Labels.finalLabel(PROJECT, patient, performer, note, code);
     }
 
     private List<Observation> writtenLabels() {

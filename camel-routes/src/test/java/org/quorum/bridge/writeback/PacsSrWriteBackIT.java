@@ -20,24 +20,16 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.CodeType;
-import org.hl7.fhir.r4.model.CodeableConcept;
-import org.hl7.fhir.r4.model.Coding;
-import org.hl7.fhir.r4.model.Extension;
-import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.ImagingStudy;
 import org.hl7.fhir.r4.model.Observation;
-import org.hl7.fhir.r4.model.PositiveIntType;
-import org.hl7.fhir.r4.model.PractitionerRole;
-import org.hl7.fhir.r4.model.Reference;
-import org.hl7.fhir.r4.model.ResearchStudy;
-import org.hl7.fhir.r4.model.StringType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.quorum.bridge.BridgeApp;
 import org.quorum.bridge.testing.BridgeConfig;
+import org.quorum.bridge.testing.Labels;
 import org.quorum.bridge.testing.Orthanc;
 import org.quorum.bridge.testing.Quorum;
+import org.quorum.bridge.testing.SrChecks;
 import org.quorum.deid.keys.DeidKeyService;
 import org.quorum.deid.text.eval.TestData;
 
@@ -79,52 +71,14 @@ class PacsSrWriteBackIT {
             DefaultCamelContext camel = new DefaultCamelContext();
             try (BridgeApp bridge = BridgeApp.start(config.settings(), Clock.systemUTC(), camel)) {
                 ImagingStudy mirrored = awaitImagingStudy(admin, study);
-                admin.update()
-                        .resource(
-                                new ResearchStudy()
-                                        .setTitle("SR write-back test")
-                                        .setStatus(ResearchStudy.ResearchStudyStatus.ACTIVE)
-                                        .setId("ResearchStudy/" + PROJECT))
-                        .execute();
-                String reader =
-                        admin.create()
-                                .resource(new PractitionerRole())
-                                .execute()
-                                .getId()
-                                .toUnqualifiedVersionless()
-                                .getValue();
-                Observation label = new Observation();
-                label.getMeta()
-                        .addProfile("https://quorum.dev/fhir/StructureDefinition/quorum-label");
-                label.addExtension(
-                        "https://quorum.dev/fhir/StructureDefinition/quorum-project",
-                        new Reference("ResearchStudy/" + PROJECT));
-                Extension region =
-                        label.addExtension()
-                                .setUrl(
-                                        "https://quorum.dev/fhir/StructureDefinition/quorum-image-region");
-                region.addExtension("sopInstanceUid", new IdType(keys.remapUid(CT_SOP)));
-                region.addExtension("frame", new PositiveIntType(1));
-                region.addExtension("graphicType", new CodeType("POLYLINE"));
-                region.addExtension("coordinates", new StringType("40 40 80 40 80 80 40 80 40 40"));
-                label.setStatus(Observation.ObservationStatus.FINAL);
-                label.setCode(
-                        new CodeableConcept(
-                                new Coding(
-                                                "https://quorum.dev/fhir/CodeSystem/test-findings",
-                                                "nodule",
-                                                "Pulmonary nodule")
-                                        .setVersion("1.0.0")));
-                label.setSubject(mirrored.getSubject());
-                label.addPerformer(new Reference(reader));
-                label.setMethod(
-                        new CodeableConcept(
-                                new Coding(
-                                        "https://quorum.dev/fhir/CodeSystem/quorum-label-method",
-                                        "human",
-                                        "Human")));
-                label.addDerivedFrom(
-                        new Reference("ImagingStudy/" + mirrored.getIdElement().getIdPart()));
+                String reader = Labels.projectWithReviewer(admin, PROJECT);
+                Observation label =
+                        Labels.finalImageLabel(
+                                PROJECT,
+                                mirrored.getSubject().getReference(),
+                                reader,
+                                "ImagingStudy/" + mirrored.getIdElement().getIdPart(),
+                                keys.remapUid(CT_SOP));
                 admin.create().resource(label).execute();
 
                 // the SR appears in the original study in Orthanc
@@ -162,25 +116,7 @@ class PacsSrWriteBackIT {
                 String bytes = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
                 assertThat(bytes).doesNotContain(study).doesNotContain(keys.remapUid(CT_SOP));
                 // dciodvfy and dsrdump (dicom3tools, dcmtk) accept it
-                Process dciodvfy =
-                        new ProcessBuilder("dciodvfy", file.toString())
-                                .redirectErrorStream(true)
-                                .start();
-                String verified =
-                        new String(
-                                dciodvfy.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                assertThat(dciodvfy.waitFor(1, TimeUnit.MINUTES)).isTrue();
-                assertThat(dciodvfy.exitValue()).as(verified).isZero();
-                assertThat(verified).as(verified).doesNotContain("Error");
-                Process dsrdump =
-                        new ProcessBuilder("dsrdump", file.toString())
-                                .redirectErrorStream(true)
-                                .start();
-                String dumped =
-                        new String(dsrdump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                assertThat(dsrdump.waitFor(1, TimeUnit.MINUTES)).isTrue();
-                assertThat(dsrdump.exitValue()).as(dumped).isZero();
-                assertThat(dumped).contains("Imaging Measurement Report");
+                SrChecks.assertConformant(file);
 
                 // more polls write nothing again
                 NotifyBuilder polls =
