@@ -23,8 +23,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.DocumentReference;
@@ -81,11 +83,18 @@ class BridgeEndToEndIT {
         String mrn = mrn(patient);
         HumanName name = patient.getNameFirstRep();
         String dicomName = name.getFamily() + "^" + name.getGivenAsSingleString();
-        Path ct = ctOf(mrn, dicomName);
+        Path ct = ctOf("pydicom/CT_small.dcm", mrn, dicomName);
+        // a second CT of the patient, in Orthanc only: its SR cannot join its study in dcmqrscp
+        Path other = ctOf("dcmqi/ct-3slice/01.dcm", mrn, dicomName);
+        AttributeList otherCt = new AttributeList();
+        otherCt.read(other.toFile());
+        String otherStudy = text(otherCt, TagFromName.StudyInstanceUID);
+        String otherSop = text(otherCt, TagFromName.SOPInstanceUID);
         int scpPort = JavaProcess.freePort();
         try (Orthanc orthanc = Orthanc.start();
                 Dcmqrscp dcmqrscp = Dcmqrscp.start("QUORUM_BRIDGE", scpPort)) {
             orthanc.store(Files.readAllBytes(ct));
+            orthanc.store(Files.readAllBytes(other));
             dcmqrscp.store(ct);
             BridgeConfig config =
                     BridgeConfig.forProject(PROJECT, quorum)
@@ -182,12 +191,25 @@ class BridgeEndToEndIT {
                                         "ImagingStudy/" + mirrored.getIdElement().getIdPart(),
                                         keys.remapUid(CT_SOP)))
                         .execute();
+                ImagingStudy otherMirrored =
+                        await(
+                                "the second CT in Quorum",
+                                () -> imagingStudy(admin, keys.remapUid(otherStudy)));
+                Observation otherLabel =
+                        Labels.finalImageLabel(
+                                PROJECT,
+                                otherMirrored.getSubject().getReference(),
+                                reviewer,
+                                "ImagingStudy/" + otherMirrored.getIdElement().getIdPart(),
+                                keys.remapUid(otherSop));
+                otherLabel.getCode().getCodingFirstRep().setCode("mass").setDisplay("Mass");
+                admin.create().resource(otherLabel).execute();
 
                 // --- out, to the EHR: the original patient and note (and study) -------------
                 List<Observation> written =
                         await(
-                                "both labels in the EHR",
-                                () -> Optional.of(writtenLabels()).filter(l -> l.size() == 2));
+                                "the three labels in the EHR",
+                                () -> Optional.of(writtenLabels()).filter(l -> l.size() == 3));
                 Observation noteWritten = byCode(written, "opacity");
                 assertThat(noteWritten.getSubject().getReference()).isEqualTo("Patient/" + PATIENT);
                 assertThat(noteWritten.getDerivedFromFirstRep().getReference())
@@ -219,26 +241,70 @@ class BridgeEndToEndIT {
                                                 dir.resolve("dcmqrscp")));
                 assertOriginal(fromDcmqrscp, mrn, dicomName, study, keys);
 
-                // each PACS got the one SR once, and the route's metrics and status say so
-                for (String route :
-                        List.of(PacsSrWriteBackService.ROUTE, PacsSrWriteBackService.DIMSE_ROUTE)) {
-                    String line =
-                            "quorum_bridge_delivered_records_total{route=\"" + route + "\"} 1.0";
+                // Orthanc got both SRs; dcmqrscp the one of the study it holds, the other is a
+                // dead letter of the C-STORE route; metrics and status say so
+                String dimseLetter = "the original study is not in dicom://" + Dcmqrscp.AE_TITLE;
+                await(
+                        "the dead letter of the C-STORE route",
+                        () ->
+                                bridge.deadLetters().list().stream()
+                                        .filter(
+                                                l ->
+                                                        l.route()
+                                                                        .equals(
+                                                                                PacsSrWriteBackService
+                                                                                        .DIMSE_ROUTE)
+                                                                && l.reason().contains(dimseLetter))
+                                        .findFirst());
+                for (String line :
+                        List.of(
+                                delivered(PacsSrWriteBackService.ROUTE) + " 2.0",
+                                delivered(PacsSrWriteBackService.DIMSE_ROUTE) + " 1.0",
+                                "quorum_bridge_dead_lettered_records_total{route=\""
+                                        + PacsSrWriteBackService.DIMSE_ROUTE
+                                        + "\"} 1.0")) {
                     await(
                             line,
                             () ->
                                     Optional.of(bridge.metrics().scrape())
                                             .filter(metrics -> metrics.contains(line)));
-                    assertThat(bridge.status(route).snapshot().lastError()).as(route).isNull();
                 }
+                assertThat(bridge.status(PacsSrWriteBackService.ROUTE).snapshot().lastError())
+                        .isNull();
+                assertThat(bridge.deadLetters().list()).hasSize(1);
                 // the EHR: one Observation per label (a label version Quorum makes when it links
                 // the SR updates the same Observation)
-                assertThat(writtenLabels()).hasSize(2);
+                assertThat(writtenLabels()).hasSize(3);
                 assertThat(bridge.status(EhrWriteBackService.ROUTE).snapshot().lastError())
                         .isNull();
-                assertThat(bridge.deadLetters().list()).isEmpty();
+            }
+
+            // restarted: no write-back route writes anything again, nothing is parked twice
+            DefaultCamelContext again = new DefaultCamelContext();
+            NotifyBuilder polls =
+                    new NotifyBuilder(again)
+                            .fromRoute(PacsSrWriteBackService.DIMSE_ROUTE)
+                            .whenCompleted(2)
+                            .create();
+            try (BridgeApp bridge = BridgeApp.start(config.settings(), Clock.systemUTC(), again)) {
+                assertThat(polls.matches(2, TimeUnit.MINUTES)).isTrue();
+                String metrics = bridge.metrics().scrape();
+                for (String route :
+                        List.of(
+                                EhrWriteBackService.ROUTE,
+                                PacsSrWriteBackService.ROUTE,
+                                PacsSrWriteBackService.DIMSE_ROUTE)) {
+                    assertThat(metrics).contains(delivered(route) + " 0.0");
+                    assertThat(bridge.status(route).snapshot().lastError()).as(route).isNull();
+                }
+                assertThat(bridge.deadLetters().list()).hasSize(1);
+                assertThat(writtenLabels()).hasSize(3);
             }
         }
+    }
+
+    private static String delivered(String route) {
+        return "quorum_bridge_delivered_records_total{route=\"" + route + "\"}";
     }
 
     /** The SR as the hospital should see it: original study and patient, no pseudonym left. */
@@ -261,10 +327,10 @@ class BridgeEndToEndIT {
         SrChecks.assertConformant(file);
     }
 
-    /** The pydicom CT with the EHR patient's MRN and name, as the hospital's PACS would hold it. */
-    private Path ctOf(String mrn, String dicomName) throws Exception {
+    /** A test CT with the EHR patient's MRN and name, as the hospital's PACS would hold it. */
+    private Path ctOf(String source, String mrn, String dicomName) throws Exception {
         AttributeList list = new AttributeList();
-        list.read(TestData.resolve("dicom").resolve("pydicom/CT_small.dcm").toFile());
+        list.read(TestData.resolve("dicom").resolve(source).toFile());
         LongStringAttribute id = new LongStringAttribute(TagFromName.PatientID);
         id.addValue(mrn);
         list.put(id);
@@ -274,7 +340,7 @@ class BridgeEndToEndIT {
         String syntax = text(list, TagFromName.TransferSyntaxUID);
         list.removeMetaInformationHeaderAttributes();
         FileMetaInformation.addFileMetaInformation(list, syntax, "TEST");
-        Path out = dir.resolve("ct.dcm");
+        Path out = dir.resolve(source.replace('/', '-'));
         list.write(out.toFile(), syntax, true, true);
         return out;
     }
