@@ -134,7 +134,10 @@ public final class BridgeCommand implements Callable<Integer> {
                                                                                 + ":"
                                                                                 + d.port()
                                                                                 + " ("
-                                                                                + d.retrieve()
+                                                                                + (d.pull()
+                                                                                        ? d
+                                                                                                .retrieve()
+                                                                                        : "SR write-back only")
                                                                                 + ")")
                                                         .orElse(""))
                                         .append(" every ")

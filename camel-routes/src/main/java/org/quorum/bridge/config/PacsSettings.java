@@ -79,6 +79,14 @@ public record PacsSettings(
             }
             return Optional.empty();
         }
+        if (root.isEmpty() && !dimse.get().pull()) {
+            throw new ConfigException(
+                    DimseSettings.PULL,
+                    "is false and "
+                            + DICOMWEB_URL
+                            + " is not set: the bridge would pull no images, and an SR can only be"
+                            + " written back to the study of an image it pulled");
+        }
         Set<String> modalities = new LinkedHashSet<>();
         for (String modality : source.get(MODALITIES).orElse("").split("[,\\s]+")) {
             if (modality.isBlank()) {

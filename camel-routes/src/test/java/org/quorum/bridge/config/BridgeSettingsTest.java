@@ -215,6 +215,9 @@ class BridgeSettingsTest {
                                 .orElseThrow()
                                 .pull())
                 .isFalse();
+        env.remove("QUORUM_BRIDGE_PACS_DICOMWEB_URL");
+        assertThat(refused(env).key()).isEqualTo("QUORUM_BRIDGE_PACS_DIMSE_PULL");
+        env.put("QUORUM_BRIDGE_PACS_DICOMWEB_URL", "https://pacs.example.org/dicom-web/");
         env.remove("QUORUM_BRIDGE_PACS_DIMSE_PULL");
         env.put("QUORUM_BRIDGE_PACS_DIMSE_RETRIEVE", "get");
 
