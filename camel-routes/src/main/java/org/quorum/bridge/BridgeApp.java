@@ -44,6 +44,8 @@ import org.quorum.bridge.pacs.DicomWebSource;
 import org.quorum.bridge.pacs.DimseSource;
 import org.quorum.bridge.pacs.PacsPullService;
 import org.quorum.bridge.pacs.PacsSource;
+import org.quorum.bridge.resilience.Failure;
+import org.quorum.bridge.resilience.PermanentFailureException;
 import org.quorum.bridge.resilience.ResilientEndpoint;
 import org.quorum.bridge.routes.BridgeRoutes;
 import org.quorum.bridge.store.BridgeDatabase;
@@ -463,6 +465,32 @@ public final class BridgeApp implements AutoCloseable {
                                         quarantine),
                         deadLetters,
                         quarantine::list,
+                        id -> {
+                            java.util.Optional<Quarantine.Held> held = quarantine.held(id);
+                            if (held.isEmpty()) {
+                                return false;
+                            }
+                            PacsPullService pull =
+                                    pacsPulls.stream()
+                                            .filter(p -> p.route().equals(held.get().route()))
+                                            .findFirst()
+                                            .orElseThrow(
+                                                    () ->
+                                                            new PermanentFailureException(
+                                                                    "route "
+                                                                            + held.get().route()
+                                                                            + " of the instance"
+                                                                            + " is not configured",
+                                                                    new Failure(
+                                                                            Failure.Kind.PERMANENT,
+                                                                            0,
+                                                                            java.util.Optional
+                                                                                    .empty(),
+                                                                            "route not configured"),
+                                                                    null));
+                            pull.release(held.get());
+                            return true;
+                        },
                         adminToken);
         try {
             Files.writeString(

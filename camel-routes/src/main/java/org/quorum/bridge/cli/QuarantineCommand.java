@@ -20,8 +20,10 @@ import picocli.CommandLine.ParentCommand;
 @Command(
         name = "quarantine",
         mixinStandardHelpOptions = true,
-        description = "Lists DICOM instances held back because their pixels may show text.",
-        subcommands = {QuarantineCommand.ListCommand.class})
+        description =
+                "Lists DICOM instances held back because their pixels may show text, and releases"
+                        + " one a person has checked.",
+        subcommands = {QuarantineCommand.ListCommand.class, QuarantineCommand.ReleaseCommand.class})
 final class QuarantineCommand {
 
     @ParentCommand BridgeCommand parent;
@@ -106,6 +108,54 @@ final class QuarantineCommand {
             System.out.printf("%-51s study %s%n", "", study);
             System.out.printf("%-51s instance %s%n", "", sop);
             System.out.printf("%-51s %s%n", "", reason);
+        }
+    }
+
+    /**
+     * {@code quorum bridge quarantine release <id>}: a person looked at the instance's pixels and
+     * found no identifying text; the running bridge sends its de-identified copy to Quorum and
+     * takes it out of the quarantine. Needs the running bridge (it holds the Quorum client).
+     */
+    @Command(
+            name = "release",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Sends a quarantined instance to Quorum after a person checked its pixels (the"
+                            + " bridge must be running).")
+    static final class ReleaseCommand implements Callable<Integer> {
+        @ParentCommand QuarantineCommand quarantine;
+
+        @picocli.CommandLine.Parameters(
+                index = "0",
+                paramLabel = "ID",
+                description = "the id shown by 'quarantine list'")
+        long id;
+
+        @Override
+        public Integer call() throws IOException {
+            StoreSettings store;
+            try {
+                store = LocalStore.settings(quarantine.parent);
+            } catch (ConfigException e) {
+                System.err.println("invalid configuration " + e.getMessage());
+                return BridgeCommand.EXIT_BAD_CONFIGURATION;
+            }
+            Optional<AdminClient> running = AdminClient.of(store.dataDir());
+            if (running.isEmpty()) {
+                System.err.println(
+                        "the bridge is not running: start it, then release the instance (the"
+                                + " bridge sends it to Quorum)");
+                return 1;
+            }
+            HttpResponse<String> response =
+                    running.get().post("/admin/quarantine/" + id + "/release");
+            if (response.statusCode() == 200) {
+                System.out.println("instance " + id + " released and delivered to Quorum");
+                return 0;
+            }
+            System.err.println(
+                    "the bridge answered " + response.statusCode() + ": " + response.body());
+            return 1;
         }
     }
 }

@@ -38,6 +38,16 @@ public final class OpsServer implements AutoCloseable {
     /** What the health check reports. */
     public record Health(boolean up, Map<String, String> checks) {}
 
+    /** Sends a quarantined instance to Quorum (a person released it). */
+    public interface QuarantineRelease {
+        /**
+         * @return false when no instance with this id is in quarantine
+         * @throws org.quorum.bridge.resilience.PermanentFailureException when Quorum refuses it
+         * @throws org.quorum.bridge.resilience.PeerUnavailableException when Quorum does not answer
+         */
+        boolean release(long id);
+    }
+
     public OpsServer(
             String host,
             int port,
@@ -46,6 +56,7 @@ public final class OpsServer implements AutoCloseable {
             Supplier<Object> status,
             DeadLetterStore deadLetters,
             Supplier<Object> quarantine,
+            QuarantineRelease release,
             String adminToken)
             throws IOException {
         server = HttpServer.create(new InetSocketAddress(host, port), 0);
@@ -119,7 +130,25 @@ public final class OpsServer implements AutoCloseable {
                                 "{\"error\":\"admin token required\"}");
                         return;
                     }
-                    if (method(exchange, "GET")) {
+                    String rest =
+                            exchange.getRequestURI()
+                                    .getPath()
+                                    .replaceAll("/+$", "")
+                                    .substring("/admin/quarantine".length());
+                    if (rest.matches("/\\d{1,18}/release")) {
+                        if (method(exchange, "POST")) {
+                            adminRelease(
+                                    exchange,
+                                    release,
+                                    Long.parseLong(rest.substring(1, rest.indexOf("/release"))));
+                        }
+                    } else if (!rest.isEmpty()) {
+                        send(
+                                exchange,
+                                404,
+                                "application/json",
+                                "{\"error\":\"unknown quarantine operation\"}");
+                    } else if (method(exchange, "GET")) {
                         send(
                                 exchange,
                                 200,
@@ -184,6 +213,32 @@ public final class OpsServer implements AutoCloseable {
                     500,
                     "application/json",
                     "{\"error\":\"" + e.getClass().getSimpleName() + "\"}");
+        }
+    }
+
+    private void adminRelease(HttpExchange exchange, QuarantineRelease release, long id)
+            throws IOException {
+        try {
+            boolean found = release.release(id);
+            send(
+                    exchange,
+                    found ? 200 : 404,
+                    "application/json",
+                    found
+                            ? "{\"released\":1}"
+                            : "{\"error\":\"no quarantined instance " + id + "\"}");
+        } catch (org.quorum.bridge.resilience.PermanentFailureException e) {
+            send(
+                    exchange,
+                    409,
+                    "application/json",
+                    json.writeValueAsString(Map.of("error", e.getMessage())));
+        } catch (org.quorum.bridge.resilience.PeerUnavailableException e) {
+            send(
+                    exchange,
+                    503,
+                    "application/json",
+                    json.writeValueAsString(Map.of("error", e.getMessage())));
         }
     }
 

@@ -379,6 +379,40 @@ public final class PacsPullService {
     }
 
     /** A parked instance is forgotten by the ledger: the next poll fetches it again. */
+    /**
+     * Sends a quarantined instance to Quorum after a person looked at it and released it ({@code
+     * quorum bridge quarantine release}): STOW-RS of the de-identified copy kept in quarantine;
+     * only when Quorum stored it is it recorded as delivered and taken out of the quarantine.
+     *
+     * @throws PermanentFailureException when Quorum refuses it (it stays in quarantine)
+     */
+    public void release(Quarantine.Held held) {
+        DicomWebPeer.StowAnswer answer =
+                quorum.store(
+                        "STOW-RS of a released instance from " + route,
+                        List.of(held.deidentified()));
+        if (answer.status() != 200
+                || !answer.body().path(FAILED_SOP_SEQUENCE).path("Value").isEmpty()) {
+            throw new PermanentFailureException(
+                    "Quorum did not store the released instance: STOW-RS answered "
+                            + answer.status(),
+                    new org.quorum.bridge.resilience.Failure(
+                            org.quorum.bridge.resilience.Failure.Kind.PERMANENT,
+                            answer.status(),
+                            java.util.Optional.empty(),
+                            "STOW-RS answered " + answer.status()),
+                    null);
+        }
+        database.inTransaction(
+                connection -> {
+                    ledger.markDelivered(connection, route, held.sopDigest());
+                    quarantine.remove(connection, held.id());
+                    return null;
+                });
+        metrics.delivered(route, 1, 1);
+        LOG.info("{}: quarantined instance {} released and delivered", route, held.id());
+    }
+
     public boolean requeue(String sopDigest) {
         return database.inTransaction(connection -> ledger.forget(connection, route, sopDigest));
     }

@@ -109,6 +109,21 @@ public final class DicomLedger {
         }
     }
 
+    /** A quarantined instance released and delivered (in the caller's transaction). */
+    public void markDelivered(Connection connection, String route, String sopDigest)
+            throws SQLException {
+        try (PreparedStatement update =
+                connection.prepareStatement(
+                        "UPDATE qb_dicom_instance SET state = ?, recorded_at = ? WHERE route = ?"
+                                + " AND sop_digest = ?")) {
+            update.setString(1, State.DELIVERED.name());
+            update.setTimestamp(2, Timestamp.from(clock.instant()));
+            update.setString(3, route);
+            update.setString(4, sopDigest);
+            update.executeUpdate();
+        }
+    }
+
     /**
      * Forgets an instance (a dead letter retried): the next poll of its study fetches it again.
      *

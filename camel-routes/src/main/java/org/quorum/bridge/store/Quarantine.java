@@ -29,6 +29,9 @@ public final class Quarantine {
             String reason,
             Instant quarantinedAt) {}
 
+    /** A quarantined instance with its decrypted de-identified copy (for its release). */
+    public record Held(long id, String route, String sopDigest, byte[] deidentified) {}
+
     private final BridgeDatabase database;
     private final Encryptor encryptor;
     private final Clock clock;
@@ -96,6 +99,41 @@ public final class Quarantine {
                     }
                     return found;
                 });
+    }
+
+    /** One quarantined instance with its payload, empty when there is no such id. */
+    public java.util.Optional<Held> held(long id) {
+        return database.inTransaction(
+                connection -> {
+                    try (PreparedStatement select =
+                            connection.prepareStatement(
+                                    "SELECT route, sop_digest, payload FROM qb_quarantine WHERE"
+                                            + " id = ?")) {
+                        select.setLong(1, id);
+                        try (ResultSet rows = select.executeQuery()) {
+                            if (!rows.next()) {
+                                return java.util.Optional.empty();
+                            }
+                            String digest = rows.getString(2);
+                            return java.util.Optional.of(
+                                    new Held(
+                                            id,
+                                            rows.getString(1),
+                                            digest,
+                                            encryptor.decrypt(
+                                                    rows.getBytes(3), "quarantine:" + digest)));
+                        }
+                    }
+                });
+    }
+
+    /** Removes a released instance (in the caller's transaction). */
+    public void remove(Connection connection, long id) throws SQLException {
+        try (PreparedStatement delete =
+                connection.prepareStatement("DELETE FROM qb_quarantine WHERE id = ?")) {
+            delete.setLong(1, id);
+            delete.executeUpdate();
+        }
     }
 
     private static String clip(String value, int max) {

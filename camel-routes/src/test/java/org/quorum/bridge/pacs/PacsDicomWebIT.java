@@ -87,6 +87,7 @@ class PacsDicomWebIT {
             DeidKeyService keys =
                     new DeidKeyService(config.secret().getBytes(StandardCharsets.UTF_8));
             String ctStudy = keys.remapUid(CT_STUDY);
+            long[] mrQuarantineId = {-1};
 
             DefaultCamelContext camel = new DefaultCamelContext();
             NotifyBuilder firstPoll =
@@ -152,6 +153,12 @@ class PacsDicomWebIT {
                                 keys.remapUid(MR_STUDY)
                                         + " ImageType SECONDARY and BurnedInAnnotation is not NO");
                 assertThat(quarantined.body()).doesNotContain(US_STUDY).doesNotContain(MR_STUDY);
+                held.forEach(
+                        e -> {
+                            if (e.path("modality").asText().equals("MR")) {
+                                mrQuarantineId[0] = e.path("id").asLong();
+                            }
+                        });
 
                 // the third slice reaches the PACS: the re-query of today's studies finds it
                 pacs.store(studyOfToday(dicom.resolve("dcmqi/ct-3slice/03.dcm")));
@@ -199,6 +206,74 @@ class PacsDicomWebIT {
                     .contains("2 quarantined instance(s)")
                     .doesNotContain(US_STUDY)
                     .doesNotContain(MR_STUDY);
+
+            // quorum bridge quarantine release: a person checked the MR's pixels. The stopped
+            // bridge cannot send it; the running one sends its de-identified copy, once
+            Path jar =
+                    JavaProcess.jar(
+                            "quorum.bridge.jar",
+                            "package the bridge first (mvn -pl camel-routes package)");
+            String id = Long.toString(mrQuarantineId[0]);
+            JavaProcess.Result notRunning =
+                    JavaProcess.run(
+                            jar,
+                            Map.of(),
+                            "quarantine",
+                            "release",
+                            id,
+                            "--config",
+                            config.writeFile().toString());
+            assertThat(notRunning.status()).isEqualTo(1);
+            assertThat(notRunning.output()).contains("the bridge is not running");
+            String mrStudy = keys.remapUid(MR_STUDY);
+            assertThat(qido("/studies?StudyInstanceUID=" + mrStudy, 0)).isEmpty();
+            try (BridgeApp bridge = BridgeApp.start(config.settings())) {
+                HttpResponse<String> anonymous =
+                        HttpClient.newHttpClient()
+                                .send(
+                                        HttpRequest.newBuilder(
+                                                        URI.create(
+                                                                bridge.opsUrl()
+                                                                        + "/admin/quarantine/"
+                                                                        + id
+                                                                        + "/release"))
+                                                .POST(HttpRequest.BodyPublishers.noBody())
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString());
+                assertThat(anonymous.statusCode()).isEqualTo(401);
+                JavaProcess.Result released =
+                        JavaProcess.run(
+                                jar,
+                                Map.of(),
+                                "quarantine",
+                                "release",
+                                id,
+                                "--config",
+                                config.writeFile().toString());
+                assertThat(released.status()).as(released.output()).isZero();
+                assertThat(released.output()).contains("released and delivered to Quorum");
+                JsonNode mr = qido("/studies?StudyInstanceUID=" + mrStudy, 1);
+                assertThat(mr).hasSize(1);
+                assertThat(mr.toString()).doesNotContain(MR_STUDY).doesNotContain("4MR1");
+                HttpResponse<String> left = admin(bridge, config.dataDir());
+                assertThat(left.statusCode()).isEqualTo(200);
+                assertThat(JSON.readTree(left.body())).hasSize(1);
+                assertThat(left.body()).contains("BurnedInAnnotation is YES");
+                assertThat(delivered(bridge)).isEqualTo(1.0);
+                // released once: the id is gone
+                JavaProcess.Result twice =
+                        JavaProcess.run(
+                                jar,
+                                Map.of(),
+                                "quarantine",
+                                "release",
+                                id,
+                                "--config",
+                                config.writeFile().toString());
+                assertThat(twice.status()).isEqualTo(1);
+                assertThat(twice.output()).contains("404");
+            }
+            assertThat(projectInstances(keys, 6)).hasSize(6);
         }
     }
 
