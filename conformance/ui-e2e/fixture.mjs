@@ -97,12 +97,24 @@ async function storeImage(api, dicomFile) {
   return response;
 }
 
-export async function buildProject(api, { run, roles, dicomFile, studyUid }) {
+/**
+ * `moreFiles`: more DICOM files of the same study. `narrowed`: the schema has a fourth code (atelectasis) that the project's labelValueSet leaves
+ * out, so that the palette must not offer it.
+ */
+export async function buildProject(api, { run, roles, dicomFile, studyUid, narrowed = false, moreFiles = [] }) {
   const schema = `https://quorum.dev/fhir/CodeSystem/ui-e2e-${run}`;
+  const codes = [{ code: 'effusion', display: 'Effusion' }, { code: 'pneumonia', display: 'Pneumonia' }, { code: 'normal', display: 'Normal' }];
   await api.create({
     resourceType: 'CodeSystem', url: schema, version: '1.0.0', name: 'UiE2eFindings', status: 'active', content: 'complete',
-    concept: [{ code: 'effusion', display: 'Effusion' }, { code: 'pneumonia', display: 'Pneumonia' }, { code: 'normal', display: 'Normal' }],
+    concept: narrowed ? [codes[0], { code: 'atelectasis', display: 'Atelectasis' }, ...codes.slice(1)] : codes,
   });
+  const valueSet = `https://quorum.dev/fhir/ValueSet/ui-e2e-${run}`;
+  if (narrowed) {
+    await api.create({
+      resourceType: 'ValueSet', url: valueSet, version: '1.0.0', name: 'UiE2eAllowed', status: 'active',
+      compose: { include: [{ system: schema, version: '1.0.0', concept: codes.map((c) => ({ code: c.code })) }] },
+    });
+  }
   const patient = () => api.create({ resourceType: 'Patient', identifier: [{ system: 'https://quorum.dev/fhir/pseudonym', value: crypto.randomUUID() }] });
   const sources = {};
   for (const [name, text] of Object.entries(NOTES)) {
@@ -110,6 +122,7 @@ export async function buildProject(api, { run, roles, dicomFile, studyUid }) {
     sources[name] = { reference: await api.create(note(p, text)), patient: p, text };
   }
   await storeImage(api, dicomFile);
+  for (const file of moreFiles) await storeImage(api, file); // more instances of the same study
   const [study] = await api.search(`ImagingStudy?identifier=${encodeURIComponent(`urn:dicom:uid|urn:oid:${studyUid}`)}`);
   sources.image = { reference: `ImagingStudy/${study.id}`, patient: study.subject.reference };
   const list = (items) => api.create({ resourceType: 'List', status: 'current', mode: 'working', title: 'UI e2e sources', entry: items.map((i) => ({ item: { reference: i } })) });
@@ -119,6 +132,7 @@ export async function buildProject(api, { run, roles, dicomFile, studyUid }) {
     url: `${EXT}quorum-review-policy`,
     extension: [
       { url: 'labelSchema', valueCanonical: `${schema}|1.0.0` },
+      ...(narrowed ? [{ url: 'labelValueSet', valueCanonical: `${valueSet}|1.0.0` }] : []),
       { url: 'caseSource', valueReference: { reference: caseList } },
       { url: 'calibrationSet', valueReference: { reference: calibrationSet } },
       { url: 'blindFraction', valueDecimal: 0 },

@@ -4,7 +4,7 @@
 //
 // Environment: QUORUM_BASE, QUORUM_RUN, QUORUM_PASSWORD, QUORUM_USERS (JSON: key → {name, id, role}),
 // QUORUM_ADMIN (user name of a project admin), QUORUM_DICOM_FILE and QUORUM_STUDY_UID (a CT image
-// with fresh UIDs), QUORUM_ARTIFACTS (where screenshots and the report go), QUORUM_CHROMIUM.
+// with fresh UIDs), QUORUM_MULTIFRAME_FILE (optional: a multi-frame instance of the same study), QUORUM_ARTIFACTS (where screenshots and the report go), QUORUM_CHROMIUM.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
@@ -46,7 +46,7 @@ const base = env.QUORUM_BASE;
 const smart = await (await fetch(`${base}/fhir/.well-known/smart-configuration`)).json();
 const issuer = smart.issuer;
 const admin = new Api(base, await Api.passwordToken(base, env.QUORUM_ADMIN, password));
-const built = await buildProject(admin, { run, roles: Object.fromEntries(Object.entries(users).map(([k, u]) => [k, u])), dicomFile: env.QUORUM_DICOM_FILE, studyUid: env.QUORUM_STUDY_UID });
+const built = await buildProject(admin, { run, roles: Object.fromEntries(Object.entries(users).map(([k, u]) => [k, u])), dicomFile: env.QUORUM_DICOM_FILE, studyUid: env.QUORUM_STUDY_UID, moreFiles: env.QUORUM_MULTIFRAME_FILE ? [env.QUORUM_MULTIFRAME_FILE] : [] });
 console.log(`# project ${built.project}`);
 
 const browser = await chromium.launch({ executablePath: env.QUORUM_CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
@@ -79,7 +79,14 @@ async function screen(page, name) {
 }
 
 async function signInOnPage(page, user, shot) {
-  await page.waitForURL(/\/auth\/authorize/);
+  // With an external provider configured, a new tab first offers the choice; a tab that signed in
+  // before goes straight back to the provider it used.
+  const choice = page.locator('#sign-in-quorum');
+  await Promise.race([page.waitForURL(/\/auth\/authorize/), choice.waitFor()]);
+  if (!/\/auth\/authorize/.test(page.url())) {
+    await choice.click();
+    await page.waitForURL(/\/auth\/authorize/);
+  }
   await page.getByLabel('User name').fill(user.name);
   await page.getByLabel('Password').fill(password);
   if (shot) await screen(page, shot);
@@ -233,15 +240,46 @@ try {
     await judge.context().close();
   });
 
-  await check('the annotator takes an image case, draws a polygon, and keeps it through an expired session', async () => {
+  await check('the annotator takes an image case, sets the window and pans by dragging, draws a polygon, and keeps it through an expired session', async () => {
     await addCase(admin, built, built.sources.image.reference);
     // The frames of the study come from its WADO-RS metadata (Number of Frames per instance).
     const metadata = annotator.waitForResponse((r) => /\/dicomweb\/studies\/[0-9.]+\/metadata$/.test(r.url()));
     const imageTask = await nextCase(annotator);
     assert((await metadata).status() === 200, 'the study metadata is read');
-    assert((await annotator.locator('#frame-label').textContent()).includes('(1 of 1)'), 'one frame in the study');
+    // Two instances: a single-frame CT and a three-frame copy of it (each frame moved up 16 rows).
+    assert((await annotator.locator('#frame-label').textContent()).includes('(1 of 4)'), `four frames in the study: ${await annotator.locator('#frame-label').textContent()}`);
     const viewer = annotator.locator('#viewer');
     await annotator.locator('#viewer img').waitFor();
+    await annotator.waitForFunction(() => document.querySelector('#viewer img')?.naturalWidth > 0);
+    // PageDown pages through every frame of every instance, and round to the first.
+    const pages = [];
+    // What the page shows, as a digest of the decoded pixels.
+    const shown = () => annotator.evaluate(() => {
+      const img = document.querySelector('#viewer img');
+      const canvas = document.createElement('canvas');
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const context = canvas.getContext('2d');
+      context.drawImage(img, 0, 0);
+      const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+      let digest = 0;
+      for (let k = 0; k < data.length; k += 4) digest = (digest * 31 + data[k]) >>> 0;
+      return digest;
+    });
+    for (let i = 0; i < 4; i++) {
+      const src = await annotator.evaluate(() => document.querySelector('#viewer img').src);
+      const next = annotator.waitForResponse((r) => /\/frames\/\d+\/rendered/.test(r.url()));
+      await annotator.keyboard.press('PageDown');
+      const response = await next;
+      assert(response.status() === 200, `frame rendered: ${response.status()}`);
+      await annotator.waitForFunction((before) => { const img = document.querySelector('#viewer img'); return img.src !== before && img.complete && img.naturalWidth > 0; }, src);
+      pages.push({ label: await annotator.locator('#frame-label').textContent(), frame: response.url().match(/\/frames\/(\d+)\//)[1], bytes: await shown() });
+    }
+    const multi = pages.filter((p) => /frame \d of 3/.test(p.label));
+    assert(multi.length === 3 && multi.every((p) => p.label.match(/frame (\d) of 3/)[1] === p.frame) && new Set(multi.map((p) => p.frame)).size === 3,
+      `the three frames, each rendered through frames/{n}: ${pages.map((p) => `${p.label} → ${p.frame}`)}`);
+    assert(new Set(multi.map((p) => p.bytes)).size === 3, 'each frame is its own picture');
+    assert(pages[3].label.includes('(1 of 4)'), `back at the first image: ${pages[3].label}`);
     await annotator.waitForFunction(() => document.querySelector('#viewer img')?.naturalWidth > 0);
     // A window preset renders the frame again through /rendered?window=center,width,linear.
     const before = await annotator.locator('#viewer img').getAttribute('src');
@@ -249,14 +287,67 @@ try {
     await annotator.getByRole('button', { name: 'Lung' }).click();
     assert((await rendered).status() === 200, 'the lung window is rendered');
     await annotator.waitForFunction((b) => { const i = document.querySelector('#viewer img'); return i.src !== b && i.naturalWidth > 0; }, before);
-    // Zoomed in (+): the region is still drawn in image pixel space.
+    // Zoomed in (+ twice): larger than the pane, so that it can be panned.
     await annotator.keyboard.press('+');
-    await annotator.waitForFunction(() => Math.round(document.querySelector('#viewer img').getBoundingClientRect().width) === 640);
+    await annotator.keyboard.press('+');
+    await annotator.waitForFunction(() => Math.round(document.querySelector('#viewer img').getBoundingClientRect().width) === 800);
+    await annotator.locator('#pan').scrollIntoViewIfNeeded();
+    await annotator.evaluate(() => window.scrollTo(0, document.querySelector('#pan').getBoundingClientRect().top + window.scrollY - 8));
+    const box = async () => annotator.evaluate(() => { const r = document.querySelector('#viewer').getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; });
+    // Window/level by dragging with the right button: renderings with a wider window and a
+    // higher level than the lung preset's (-600, 1500).
+    const renderedWindows = [];
+    annotator.on('response', (r) => {
+      const w = /\/rendered\?/.test(r.url()) && new URL(r.url()).searchParams.get('window');
+      if (w && r.status() === 200) renderedWindows.push(w);
+    });
+    const windowShown = async () => {
+      const [, c, w] = (await annotator.locator('#window-label').textContent()).match(/^C (-?\d+) W (\d+)$/) || [];
+      assert(c !== undefined, `the window is shown: ${await annotator.locator('#window-label').textContent()}`);
+      // The last rendering is the one shown (renderings never overlap, the last change wins).
+      for (const deadline = Date.now() + 10_000; !renderedWindows.includes(`${c},${w},linear`); await new Promise((r) => setTimeout(r, 100))) {
+        assert(Date.now() < deadline, `the window ${c},${w} was rendered: ${renderedWindows}`);
+      }
+      return [Number(c), Number(w)];
+    };
+    let frame = await box();
+    await annotator.mouse.move(frame.x + 200, frame.y + 200);
+    await annotator.mouse.down({ button: 'right' });
+    await annotator.mouse.move(frame.x + 260, frame.y + 230, { steps: 4 });
+    await annotator.mouse.up({ button: 'right' });
+    const dragged = await windowShown();
+    assert(dragged[1] > 1500 && dragged[0] > -600, `a wider window, a higher level: ${dragged}`);
+    // The keyboard does the same in the W/L mode (w, then arrows): a narrower window.
+    await viewer.focus();
+    await annotator.keyboard.press('w');
+    await annotator.keyboard.press('Shift+ArrowLeft');
+    const keyed = await windowShown();
+    assert(keyed[1] < dragged[1] && keyed[0] === dragged[0], `the keys narrow the window: ${dragged} → ${keyed}`);
+    await annotator.keyboard.press('w'); // leaves the mode
+    // Pan by dragging with the middle button: the view moves by the drag.
+    const offset = () => annotator.evaluate(() => [document.querySelector('#pan').scrollLeft, document.querySelector('#pan').scrollTop]);
+    const panBefore = await offset();
+    frame = await box();
+    await annotator.mouse.move(frame.x + 300, frame.y + 300);
+    await annotator.mouse.down({ button: 'middle' });
+    await annotator.mouse.move(frame.x + 280, frame.y + 180, { steps: 4 });
+    await annotator.mouse.up({ button: 'middle' });
+    const panAfter = await offset();
+    assert(panAfter[1] - panBefore[1] === 120, `the view moved up by the drag: ${panBefore} → ${panAfter}`);
+    // The pan mode (h) and its arrow keys move it too.
+    await viewer.focus();
+    await annotator.keyboard.press('h');
+    await annotator.keyboard.press('ArrowUp');
+    assert((await offset())[1] === panAfter[1] - 20, `the arrow keys pan in the pan mode: ${await offset()}`);
+    await annotator.keyboard.press('ArrowDown');
+    await annotator.keyboard.press('h');
+    // A polygon drawn on the panned, zoomed view: stored in image pixel space all the same.
     const natural = await annotator.evaluate(() => { const i = document.querySelector('#viewer img'); return [i.naturalWidth, i.naturalHeight, i.getBoundingClientRect().width]; });
     const scale = natural[2] / natural[0];
     await annotator.keyboard.press('g');
     const pixels = [[30, 40], [90, 38], [96, 100], [28, 96]];
-    for (const [x, y] of pixels) await viewer.click({ position: { x: (x + 0.5) * scale, y: (y + 0.5) * scale } });
+    frame = await box();
+    for (const [x, y] of pixels) await annotator.mouse.click(frame.x + (x + 0.5) * scale, frame.y + (y + 0.5) * scale);
     await annotator.keyboard.press('Enter');
     await annotator.keyboard.press('2'); // the drawn region: class 2 (Pneumonia)
     assert((await annotator.locator('.labels li').first().textContent()).includes('polygon of 5 points'), 'a closed polygon');
@@ -413,6 +504,33 @@ try {
     assert(caption.some((c) => c.includes('by class')), `agreement per class shown: ${caption.join(' | ')}`);
     await screen(lead, '09-dashboard');
     await lead.context().close();
+  });
+
+  await check('a re-evaluate task shows the schema change: the class under the old and the new version', async () => {
+    // Version 1.1.0 renames Pneumonia; the project moves to it and its final pneumonia labels
+    // are re-evaluated.
+    await admin.create({
+      resourceType: 'CodeSystem', url: built.schema, version: '1.1.0', name: 'UiE2eFindings', status: 'active', content: 'complete',
+      concept: [{ code: 'effusion', display: 'Effusion' }, { code: 'pneumonia', display: 'Pneumonia (consolidation)', definition: 'Airspace consolidation read as infection.' }, { code: 'normal', display: 'Normal' }],
+    });
+    const answer = await admin.operation(`${built.project}/$re-evaluate`, { resourceType: 'Parameters', parameter: [{ name: 'toVersion', valueString: '1.1.0' }] });
+    const affected = answer.parameter.find((p) => p.name === 'affectedCount')?.valueInteger;
+    assert(affected >= 1, `final pneumonia labels are affected: ${JSON.stringify(answer)}`);
+    const reviewer = await signIn(users.R);
+    try {
+      await nextCase(reviewer, 're-evaluate');
+    } catch (error) {
+      throw new Error(`${error.message}\npage: ${reviewer.url()} ${await reviewer.locator('main').textContent()}`);
+    }
+    const panel = reviewer.locator('#schema-change');
+    await panel.waitFor();
+    const cells = await panel.locator('td').allTextContents();
+    assert((await panel.locator('h2').textContent()).includes('renamed'), `the kind of change: ${await panel.locator('h2').textContent()}`);
+    assert(cells.length === 2 && cells[0].startsWith('Pneumonia') && !cells[0].includes('consolidation') && cells[1].startsWith('Pneumonia (consolidation)') && cells[1].includes('Airspace'),
+      `old and new version side by side: ${cells}`);
+    assert((await panel.locator('th').allTextContents()).join(' ').match(/1\.0\.0.*1\.1\.0/), 'the two versions are named');
+    await screen(reviewer, '14-re-evaluate');
+    await reviewer.context().close();
   });
 
   await check('no Content-Security-Policy violation and no script error on any page', async () => {

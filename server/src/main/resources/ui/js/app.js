@@ -19,7 +19,8 @@ async function route() {
   status('');
   const hash = location.hash || '#/';
   const me = auth.user();
-  document.getElementById('who').textContent = `${me.name} (${me.roles.join(', ')})`;
+  const via = auth.providerName();
+  document.getElementById('who').textContent = `${me.name} (${me.roles.join(', ')})${via && via !== 'Quorum account' ? ` · ${via}` : ''}`;
   document.getElementById('nav-dashboard').hidden = !me.roles.some((r) => r === 'project-admin' || r === 'auditor');
   document.getElementById('sign-out').hidden = false;
   try {
@@ -84,6 +85,24 @@ function openShortcuts() {
   dialog.showModal();
 }
 
+/** Quorum's own sign-in or the hospital's identity provider: the user chooses. */
+async function chooseProvider() {
+  const returnTo = location.hash || '#/';
+  const buttons = (await auth.providers()).map((p) => h('li', {},
+    h('button', {
+      type: 'button',
+      class: 'primary',
+      id: `sign-in-${p.id}`,
+      disabled: p.unavailable ? true : null,
+      onclick: () => auth.signIn(returnTo, p.id).catch((error) => status(error.message)),
+    }, `Sign in with ${p.name}`),
+    p.unavailable ? h('p', { class: 'alert' }, `Not available now: ${p.unavailable}`) : null));
+  show(h('h1', {}, 'Sign in to Quorum'),
+    h('p', {}, 'Choose where your account is. Your work in progress stays saved on this computer.'),
+    h('ul', { class: 'sign-in-choice' }, ...buttons));
+  document.querySelector('.sign-in-choice button:not([disabled])')?.focus();
+}
+
 async function start() {
   document.getElementById('shortcuts-button').addEventListener('click', openShortcuts);
   document.getElementById('sign-out').addEventListener('click', () => {
@@ -98,12 +117,12 @@ async function start() {
     // the same route opens and the draft is restored.
     if (leave) leave();
     status('Your session expired; your work is saved on this computer. Signing in again…');
-    await auth.signIn(location.hash || '#/');
+    if (!(await auth.signIn(location.hash || '#/'))) await chooseProvider();
   });
   try {
     const back = await auth.completeSignIn();
     if (!back) {
-      await auth.signIn(location.hash || '#/');
+      if (!(await auth.signIn(location.hash || '#/'))) await chooseProvider();
       return;
     }
   } catch (error) {

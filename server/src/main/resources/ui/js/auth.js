@@ -1,20 +1,30 @@
 // Sign-in: OAuth 2.0 authorization code with PKCE (RFC 7636, SMART App Launch standalone) on
-// Quorum's own issuer. Tokens live in memory only (never in storage): a reload signs in again,
-// the work in progress survives in the drafts (drafts.js).
+// Quorum's own issuer or, when the server is set up for one, an external OpenID Connect provider
+// (the same flow, a public client there). Tokens live in memory only (never in storage): a reload
+// signs in again, the work in progress survives in the drafts (drafts.js).
 
-const CLIENT_ID = 'quorum-ui';
 const PENDING = 'quorum.signin';
+// The provider this tab signed in with: a reload or an expired session goes back to it without
+// asking again (sessionStorage: per tab, gone with it).
+const PROVIDER = 'quorum.provider';
 
-let smart = null;
-let session = null; // { access, refresh, expiresAt, claims }
+let config = null;
+let session = null; // { provider, access, refresh, expiresAt, user }
 
-async function configuration() {
-  if (!smart) {
-    const response = await fetch('/fhir/.well-known/smart-configuration', { headers: { Accept: 'application/json' } });
-    if (!response.ok) throw new Error(`The server's SMART configuration is unavailable (${response.status})`);
-    smart = await response.json();
+/** The sign-in providers (/ui/config.json): Quorum's own issuer, and an external one if set up. */
+export async function providers() {
+  if (!config) {
+    const response = await fetch('config.json', { headers: { Accept: 'application/json' } });
+    if (!response.ok) throw new Error(`The server's sign-in configuration is unavailable (${response.status})`);
+    config = await response.json();
   }
-  return smart;
+  return config.providers;
+}
+
+async function provider(id) {
+  const found = (await providers()).find((p) => p.id === id);
+  if (!found) throw new Error(`Unknown sign-in provider ${id}`);
+  return found;
 }
 
 function base64url(bytes) {
@@ -27,47 +37,59 @@ function randomString(bytes) {
   return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
-function redirectUri(config) {
-  return `${config.issuer}/ui/`;
-}
-
-function claimsOf(jwt) {
-  const payload = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-  return JSON.parse(decodeURIComponent(escape(atob(payload))));
-}
-
-function accept(tokenResponse) {
+function accept(providerId, tokenResponse) {
   session = {
+    ...(session || {}),
+    provider: providerId,
     access: tokenResponse.access_token,
-    refresh: tokenResponse.refresh_token,
+    // A provider may not rotate (or not issue) refresh tokens: keep the one we have.
+    refresh: tokenResponse.refresh_token || session?.refresh,
     expiresAt: Date.now() + (tokenResponse.expires_in || 300) * 1000,
-    claims: claimsOf(tokenResponse.access_token),
   };
 }
 
-/** Sends the browser to the sign-in page; `returnTo` is the route to come back to. */
-export async function signIn(returnTo) {
-  const config = await configuration();
+/**
+ * The provider to sign in with without asking: the one this tab used before, or the only one.
+ * Null when the user must choose.
+ */
+export async function rememberedProvider() {
+  const list = (await providers()).filter((p) => !p.unavailable);
+  const id = sessionStorage.getItem(PROVIDER);
+  return list.find((p) => p.id === id) || ((await providers()).length === 1 ? list[0] || null : null);
+}
+
+/**
+ * Sends the browser to the provider's authorization endpoint (authorization code with PKCE);
+ * `returnTo` is the route to come back to. Without `providerId`, the remembered provider; false
+ * when there is none (the app then shows the choice).
+ */
+export async function signIn(returnTo, providerId) {
+  const chosen = providerId ? await provider(providerId) : await rememberedProvider();
+  if (!chosen) return false;
+  if (chosen.unavailable) throw new Error(`${chosen.name} is not available: ${chosen.unavailable}`);
+  sessionStorage.setItem(PROVIDER, chosen.id);
   const verifier = randomString(48);
   const state = randomString(16);
   const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-  sessionStorage.setItem(PENDING, JSON.stringify({ verifier, state, returnTo }));
+  sessionStorage.setItem(PENDING, JSON.stringify({ provider: chosen.id, verifier, state, returnTo }));
   const params = new URLSearchParams({
     response_type: 'code',
-    client_id: CLIENT_ID,
-    redirect_uri: redirectUri(config),
-    scope: 'openid fhirUser user/*.cruds online_access',
+    client_id: chosen.client_id,
+    redirect_uri: chosen.redirect_uri,
+    scope: chosen.scope,
     state,
     code_challenge: challenge,
     code_challenge_method: 'S256',
-    aud: `${config.issuer}/fhir`,
   });
-  location.assign(`${config.authorization_endpoint}?${params}`);
+  if (chosen.aud) params.set('aud', chosen.aud); // SMART: the FHIR server the token is for
+  if (chosen.resource) params.set('resource', chosen.resource); // RFC 8707, same meaning
+  location.assign(`${chosen.authorization_endpoint}?${params}`);
+  return true;
 }
 
-async function tokenRequest(form) {
-  const config = await configuration();
-  const response = await fetch(config.token_endpoint, {
+async function tokenRequest(chosen, form) {
+  if (chosen.resource) form.resource = chosen.resource;
+  const response = await fetch(chosen.token_endpoint, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
     body: new URLSearchParams(form),
@@ -77,6 +99,17 @@ async function tokenRequest(form) {
     throw new Error(body.error_description || body.error || `token endpoint answered ${response.status}`);
   }
   return body;
+}
+
+/** Who the server says the token is for (roles and fhirUser as the server maps them). */
+async function whoAmI(chosen) {
+  const response = await fetch(config.session_endpoint, { headers: { Authorization: `Bearer ${session.access}`, Accept: 'application/json' } });
+  const text = await response.text();
+  if (response.status === 403) {
+    throw new Error(`You are signed in at ${chosen.name}, but your account holds no Quorum role (annotator, reviewer, adjudicator, project-admin, auditor): ask the project admin.`);
+  }
+  if (!response.ok) throw new Error(`Quorum does not accept the token of ${chosen.name}: ${text.slice(0, 300)}`);
+  return JSON.parse(text);
 }
 
 /**
@@ -93,14 +126,25 @@ export async function completeSignIn() {
   if (!pending || pending.state !== query.get('state')) {
     throw new Error('The sign-in answer does not match the request this page made; sign in again.');
   }
-  const config = await configuration();
-  accept(await tokenRequest({
+  const chosen = await provider(pending.provider || 'quorum');
+  // RFC 9207: a provider that names itself must be the one the request went to (mix-up attacks).
+  if (query.has('iss') && query.get('iss') !== chosen.issuer) {
+    throw new Error(`The sign-in answer comes from ${query.get('iss')}, not from ${chosen.name}; sign in again.`);
+  }
+  session = null;
+  accept(chosen.id, await tokenRequest(chosen, {
     grant_type: 'authorization_code',
-    client_id: CLIENT_ID,
+    client_id: chosen.client_id,
     code: query.get('code'),
-    redirect_uri: redirectUri(config),
+    redirect_uri: chosen.redirect_uri,
     code_verifier: pending.verifier,
   }));
+  try {
+    session.user = await whoAmI(chosen);
+  } catch (error) {
+    session = null;
+    throw error;
+  }
   return pending.returnTo || '#/';
 }
 
@@ -115,7 +159,8 @@ export function refresh() {
     refreshing = (async () => {
       if (!session?.refresh) return false;
       try {
-        accept(await tokenRequest({ grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: session.refresh }));
+        const chosen = await provider(session.provider);
+        accept(chosen.id, await tokenRequest(chosen, { grant_type: 'refresh_token', client_id: chosen.client_id, refresh_token: session.refresh }));
         return true;
       } catch {
         session = null;
@@ -140,17 +185,23 @@ export async function freshToken() {
   return session?.access;
 }
 
-/** Who is signed in: user name, roles, fhirUser (the PractitionerRole), projects. */
+/** Who is signed in, as the server sees it: user name, roles, fhirUser (the PractitionerRole), projects. */
 export function user() {
-  const c = session?.claims || {};
+  const u = session?.user || {};
   return {
-    name: c.sub,
-    roles: c.quorum_roles || [],
-    fhirUser: c.fhirUser || null,
-    projects: c.quorum_projects || [],
+    name: u.sub,
+    roles: u.roles || [],
+    fhirUser: u.fhirUser || null,
+    projects: u.projects || [],
   };
+}
+
+/** The name of the provider this session signed in with. */
+export function providerName() {
+  return config?.providers.find((p) => p.id === session?.provider)?.name;
 }
 
 export function signOut() {
   session = null;
+  sessionStorage.removeItem(PROVIDER);
 }

@@ -86,7 +86,7 @@ async function renderCase(state, me) {
     state.schema.concepts.slice(0, 9).map((c, i) => h('button', {
       type: 'button', 'aria-pressed': String(state.active === i), 'aria-keyshortcuts': String(i + 1), dataset: { index: String(i) },
       onclick: () => { applyClass(state, i, false); redraw(); },
-    }, h('span', { class: `swatch c${i}`, 'aria-hidden': 'true' }), `${i + 1} ${c.display}`)));
+    }, h('span', { class: `swatch c${colourIndex(state.schema, c.code)}`, 'aria-hidden': 'true' }), `${i + 1} ${c.display}`)));
 
   const labelList = h('ul', { class: 'labels', 'aria-label': 'My labels' });
   const suggestionList = h('section', { 'aria-label': 'AI suggestions' });
@@ -109,6 +109,8 @@ async function renderCase(state, me) {
   let frames = [];
   let frameIndex = 0;
   let windowIndex = 0;
+  let customWindow = null; // { center, width } set by dragging (or the keys of the W/L mode)
+  let mode = null; // 'pan' or 'window': what a left-button drag and the arrow keys do
   let size = { width: 1, height: 1 };
   const img = h('img', { alt: 'Rendered image of the case' });
   const svg = h('svg', { role: 'img', 'aria-label': 'Regions drawn on the image', preserveAspectRatio: 'none' });
@@ -120,8 +122,14 @@ async function renderCase(state, me) {
     const tools = h('div', { class: 'row tools', role: 'toolbar', 'aria-label': 'Drawing tools' },
       [['polygon', 'Polygon'], ['rectangle', 'Rectangle'], ['ellipse', 'Ellipse'], ['point', 'Point'], ['polyline', 'Polyline']].map(([tool, name]) =>
         h('button', { type: 'button', 'aria-pressed': 'false', dataset: { tool }, onclick: () => startTool(tool) }, `${name} (${keyOf(tool)})`)));
+    const modes = h('div', { class: 'row tools', role: 'toolbar', 'aria-label': 'View tools' },
+      [['pan', 'panTool', 'Pan'], ['window', 'windowTool', 'Window/level']].map(([m, action, name]) =>
+        h('button', { type: 'button', 'aria-pressed': 'false', dataset: { mode: m }, 'aria-keyshortcuts': keyOf(action), onclick: () => startMode(m) }, `${name} (${keyOf(action)})`)),
+      h('span', { class: 'muted' }, '· or drag with the middle button (pan), the right button (window/level)'));
+    const windowLabel = h('span', { id: 'window-label', 'aria-live': 'polite' });
     const windows = h('div', { class: 'row', role: 'group', 'aria-label': 'Window presets' }, 'Window:',
-      WINDOWS.map((w, i) => h('button', { type: 'button', 'aria-pressed': String(i === windowIndex), onclick: async () => { windowIndex = i; await showFrame(); } }, w.name)));
+      WINDOWS.map((w, i) => h('button', { type: 'button', 'aria-pressed': String(i === windowIndex), onclick: async () => { windowIndex = i; customWindow = null; await showFrame(); } }, w.name)),
+      windowLabel);
     const frameLabel = h('p', { class: 'muted', id: 'frame-label' });
     let zoom = 1;
     const setZoom = (factor) => {
@@ -133,10 +141,67 @@ async function renderCase(state, me) {
     const zooms = h('div', { class: 'row', role: 'group', 'aria-label': 'Zoom' }, 'Zoom:',
       h('button', { type: 'button', onclick: () => setZoom(1.25), 'aria-keyshortcuts': keyOf('zoomIn') }, `In (${keyOf('zoomIn')})`),
       h('button', { type: 'button', onclick: () => setZoom(0.8), 'aria-keyshortcuts': keyOf('zoomOut') }, `Out (${keyOf('zoomOut')})`),
-      zoomLabel, h('span', { class: 'muted' }, '· scroll to pan'));
-    const scroller = h('div', { class: 'pan', tabindex: '-1' }, viewer);
-    sourceView = h('section', { 'aria-label': 'Image' }, tools, windows, zooms, frameLabel, scroller);
+      zoomLabel);
+    const scroller = h('div', { class: 'pan', tabindex: '-1', id: 'pan' }, viewer);
+    sourceView = h('section', { 'aria-label': 'Image' }, tools, modes, windows, zooms, frameLabel, scroller);
     sourceView.zoom = setZoom;
+    // The window in force: dragged or keyed, else the preset, else (null) the image's own.
+    const currentWindow = () => customWindow || WINDOWS[windowIndex].window;
+    // One rendering at a time; a change made meanwhile renders once more when it is done.
+    let rendering = null;
+    let renderAgain = false;
+    const renderSoon = () => {
+      if (rendering) { renderAgain = true; return; }
+      rendering = showFrame().catch((error) => status(error.message)).finally(() => {
+        rendering = null;
+        if (renderAgain) { renderAgain = false; renderSoon(); }
+      });
+    };
+    const setWindow = (w) => {
+      customWindow = { center: Math.round(w.center), width: Math.max(1, Math.round(w.width)) };
+      windowIndex = -1;
+      windows.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', 'false'));
+      windowLabel.textContent = `C ${customWindow.center} W ${customWindow.width}`;
+      renderSoon();
+    };
+    const startingWindow = () => currentWindow() || frames[frameIndex].dicomWindow || { center: 40, width: 400 };
+    var startMode = (m) => {
+      mode = mode === m ? null : m;
+      drawing = null;
+      tools.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', 'false'));
+      modes.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.mode === mode)));
+      viewer.classList.toggle('mode-pan', mode === 'pan');
+      viewer.classList.toggle('mode-window', mode === 'window');
+      status(mode === 'pan' ? 'Pan: drag the image, or use the arrow keys.'
+        : mode === 'window' ? 'Window/level: drag left/right for the width, up/down for the level; or the arrow keys (Shift: larger steps).' : '');
+      viewer.focus();
+      drawRegions();
+    };
+    let drag = null;
+    viewer.addEventListener('contextmenu', (event) => event.preventDefault());
+    viewer.addEventListener('pointerdown', (event) => {
+      const kind = event.button === 1 ? 'pan' : event.button === 2 ? 'window' : event.button === 0 && !drawing ? mode : null;
+      if (!kind) return;
+      event.preventDefault();
+      viewer.setPointerCapture?.(event.pointerId);
+      drag = { kind, x: event.clientX, y: event.clientY, left: scroller.scrollLeft, top: scroller.scrollTop, window: { ...startingWindow() } };
+    });
+    viewer.addEventListener('pointermove', (event) => {
+      if (!drag) return;
+      const dx = event.clientX - drag.x;
+      const dy = event.clientY - drag.y;
+      if (drag.kind === 'pan') {
+        scroller.scrollLeft = drag.left - dx;
+        scroller.scrollTop = drag.top - dy;
+      } else {
+        // Right: wider; down: higher level (as in most viewers); faster on wide windows.
+        const perPixel = Math.max(1, drag.window.width / 256);
+        setWindow({ width: drag.window.width + dx * perPixel, center: drag.window.center + dy * perPixel });
+      }
+    });
+    const endDrag = () => { drag = null; };
+    viewer.addEventListener('pointerup', endDrag);
+    viewer.addEventListener('pointercancel', endDrag);
     viewer.addEventListener('click', (event) => {
       if (!drawing) return;
       const point = svg.createSVGPoint();
@@ -149,6 +214,19 @@ async function renderCase(state, me) {
     viewer.addEventListener('keydown', (event) => {
       if (!event.key.startsWith('Arrow') && event.key !== ' ') return;
       event.preventDefault();
+      if (mode && event.key.startsWith('Arrow')) {
+        const dx = { ArrowLeft: -1, ArrowRight: 1 }[event.key] || 0;
+        const dy = { ArrowUp: -1, ArrowDown: 1 }[event.key] || 0;
+        if (mode === 'pan') {
+          const step = event.shiftKey ? 100 : 20;
+          scroller.scrollBy(dx * step, dy * step);
+        } else {
+          const w = startingWindow();
+          const step = (event.shiftKey ? 10 : 1) * Math.max(1, Math.round(w.width / 100));
+          setWindow({ width: w.width + dx * step, center: w.center - dy * step });
+        }
+        return;
+      }
       crosshair ||= [size.width / 2, size.height / 2];
       const step = event.shiftKey ? 10 : 1;
       if (event.key === 'ArrowLeft') crosshair[0] = Math.max(0, crosshair[0] - step);
@@ -163,11 +241,14 @@ async function renderCase(state, me) {
       const frame = frames[frameIndex];
       frameLabel.textContent = `${frame.label} (${frameIndex + 1} of ${frames.length}) · ${keyOf('previousImage')} / ${keyOf('nextImage')} to move`;
       windows.querySelectorAll('button').forEach((b, i) => b.setAttribute('aria-pressed', String(i === windowIndex)));
-      size = await loadFrame(img, frame, WINDOWS[windowIndex].window);
+      const w = currentWindow();
+      windowLabel.textContent = w ? `C ${w.center} W ${w.width}` : 'the image\'s own';
+      size = await loadFrame(img, frame, w);
       svg.setAttribute('viewBox', `0 0 ${size.width} ${size.height}`);
       drawRegions();
     };
     var startTool = (tool) => {
+      if (mode) startMode(mode); // leaves the pan or W/L mode
       drawing = { tool, points: [] };
       tools.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.tool === tool)));
       status(`${tool}: click on the image (or arrows + Space) to place points${tool === 'polygon' || tool === 'polyline' ? '; Enter finishes' : ''}.`);
@@ -234,7 +315,7 @@ async function renderCase(state, me) {
     : { start: Math.min(state.anchor, state.caret), end: Math.max(state.anchor, state.caret) });
 
   function display(code) {
-    return state.schema.concepts.find((c) => c.code === code)?.display || code;
+    return state.schema.all.find((c) => c.code === code)?.display || code;
   }
 
   function drawNote() {
@@ -417,6 +498,7 @@ async function renderCase(state, me) {
       case 'clearSelection':
         state.anchor = null;
         if (drawing) { drawing = null; status('Drawing cancelled.'); }
+        if (isImage && mode) startMode(mode);
         redraw();
         break;
       case 'nextLabel':
@@ -449,6 +531,10 @@ async function renderCase(state, me) {
       }
       case 'polygon': case 'rectangle': case 'ellipse': case 'point': case 'polyline':
         if (isImage) startTool(action);
+        break;
+      case 'panTool':
+      case 'windowTool':
+        if (isImage) startMode(action === 'panTool' ? 'pan' : 'window');
         break;
       case 'finishShape':
         if (isImage && drawing) { event.preventDefault(); finishShape(); }

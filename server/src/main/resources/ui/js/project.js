@@ -57,10 +57,43 @@ export async function schemaOf(projectRef) {
   const [system, version] = canonical.split('|');
   const found = await all(`CodeSystem?url=${encodeURIComponent(system)}${version ? `&version=${encodeURIComponent(version)}` : ''}`);
   const codeSystem = found[0];
-  const concepts = [];
-  const walk = (list) => (list || []).forEach((c) => { concepts.push({ code: c.code, display: c.display || c.code }); walk(c.concept); });
+  const every = [];
+  const retired = (c) => (c.property || []).some((p) => p.code === 'status' && ['retired', 'deprecated'].includes(p.valueCode || p.valueString));
+  const walk = (list) => (list || []).forEach((c) => { every.push({ code: c.code, display: c.display || c.code, retired: retired(c) }); walk(c.concept); });
   walk(codeSystem?.concept);
-  const schema = { system, version, concepts, study, policy };
+  // The palette: the codes annotators may use, as the server checks them on submit (the schema's
+  // codes that are not retired, narrowed by the policy's labelValueSet).
+  const allowed = await allowedCodes(sub(policy, 'labelValueSet')?.valueCanonical, system, every);
+  const concepts = every.filter((c) => !c.retired && (!allowed || allowed.has(c.code)));
+  const schema = { system, version, concepts, all: every, study, policy, valueSet: sub(policy, 'labelValueSet')?.valueCanonical || null };
   cache.set(projectRef, schema);
   return schema;
+}
+
+/**
+ * The schema codes a ValueSet allows (compose.include of the schema's system, whole or by concept
+ * list, minus compose.exclude), or null when there is no ValueSet or it cannot be read here (the
+ * server still checks every code on submit).
+ */
+async function allowedCodes(canonical, system, every) {
+  if (!canonical) return null;
+  const [url, version] = canonical.split('|');
+  let found;
+  try {
+    found = await all(`ValueSet?url=${encodeURIComponent(url)}${version ? `&version=${encodeURIComponent(version)}` : ''}`);
+  } catch {
+    return null;
+  }
+  const compose = found[0]?.compose;
+  if (!compose) return null;
+  const codes = new Set();
+  for (const include of (compose.include || []).filter((i) => i.system === system)) {
+    if (include.filter?.length) return null;
+    if (include.concept?.length) include.concept.forEach((c) => codes.add(c.code));
+    else every.forEach((c) => codes.add(c.code));
+  }
+  for (const exclude of (compose.exclude || []).filter((i) => i.system === system)) {
+    (exclude.concept || []).forEach((c) => codes.delete(c.code));
+  }
+  return codes;
 }

@@ -2,7 +2,7 @@
 // agreement, and the decision ($review: accept / modify / reject with comment; $adjudicate: the
 // chosen labels with a rationale).
 import * as auth from './auth.js';
-import { fhir, param } from './api.js';
+import { fhir, param, all } from './api.js';
 import { h, show, status, errorBox } from './dom.js';
 import * as drafts from './drafts.js';
 import { actionOf, keyOf } from './shortcuts.js';
@@ -20,6 +20,10 @@ async function labelGroups(task) {
     ...inputs(task, 'label').map((i) => ({ input: i, ai: false })),
     ...inputs(task, 'suggestion').map((i) => ({ input: i, ai: true })),
   ];
+  // A re-evaluate task decides on the label it focuses on.
+  if (!entries.length && task.focus?.reference?.startsWith('Observation/')) {
+    entries.push({ input: { valueReference: task.focus }, ai: false });
+  }
   const performers = [];
   for (const { input, ai } of entries) {
     const ref = input.valueReference?.reference;
@@ -47,11 +51,13 @@ export async function decideTask(task) {
   const schema = await schemaOf(projectOfTask(task));
   const groups = await labelGroups(task);
   const first = groups[0]?.labels[0]?.observation;
-  const sourceRef = first?.derivedFrom?.[0]?.reference || task.focus?.reference;
+  // The case: the note or study a label derives from (a decided label may also derive from others).
+  const sourceRef = groups.flatMap((g) => g.labels).flatMap((l) => l.observation.derivedFrom || [])
+    .map((d) => d.reference).find((r) => /^(DocumentReference|ImagingStudy)\//.test(r || '')) || task.focus?.reference;
   const source = await fhir.read(sourceRef);
   const isImage = source.resourceType === 'ImagingStudy';
   const text = isImage ? '' : await noteText(source);
-  const display = (code) => schema.concepts.find((c) => c.code === code)?.display || code;
+  const display = (code) => schema.all.find((c) => c.code === code)?.display || code;
   const codeOf = (o) => o.code?.coding?.[0]?.code;
 
   const saved = drafts.load(me.name, task.id) || {};
@@ -246,7 +252,7 @@ export async function decideTask(task) {
   };
   const page = h('div', { 'data-workspace': 'decide' },
     conflict ? h('p', { class: 'conflict', role: 'alert', id: 'conflict' }, conflict) : saved.savedAt ? h('p', { class: 'ok', id: 'draft-restored' }, 'Draft restored.') : null,
-    agreement, comparison, form);
+    agreement, stage === 're-evaluate' ? await schemaChange(task, first, schema) : null, comparison, form);
   const keys = (event) => { if (!event.target.closest?.('dialog')) onKey(event); };
   document.addEventListener('keydown', keys);
   show(h('h1', {}, `${stage === 'adjudicate' ? 'Adjudicate' : 'Review'} · task ${task.id}`),
@@ -257,4 +263,46 @@ export async function decideTask(task) {
     persist();
     document.removeEventListener('keydown', keys);
   };
+}
+
+/** A concept of a CodeSystem (nested concepts included) by code, or undefined. */
+function conceptIn(codeSystem, code) {
+  const walk = (list) => {
+    for (const c of list || []) {
+      if (c.code === code) return c;
+      const inner = walk(c.concept);
+      if (inner) return inner;
+    }
+    return undefined;
+  };
+  return walk(codeSystem?.concept);
+}
+
+/**
+ * On a re-evaluate task: what changed in the schema for this label's class, side by side: the
+ * class in the version the label was made under and in the version the project moved to.
+ */
+async function schemaChange(task, label, schema) {
+  const toVersion = inputs(task, 'schema-version')[0]?.valueString || schema.version;
+  const change = inputs(task, 'schema-change')[0]?.valueCode || 'changed';
+  const coding = label?.code?.coding?.find((c) => c.system === schema.system) || label?.code?.coding?.[0] || {};
+  const fromVersion = coding.version || '(not stated)';
+  const version = async (v) => (await all(`CodeSystem?url=${encodeURIComponent(schema.system)}&version=${encodeURIComponent(v)}`))[0];
+  const [before, after] = await Promise.all([coding.version ? version(coding.version) : null, version(toVersion)]);
+  const cell = (codeSystem) => {
+    const concept = conceptIn(codeSystem, coding.code);
+    if (!codeSystem) return h('td', {}, 'not available');
+    if (!concept) return h('td', { class: 'conflict' }, 'not in this version');
+    const status = (concept.property || []).find((p) => p.code === 'status');
+    return h('td', {},
+      h('strong', {}, concept.display || concept.code),
+      concept.definition ? h('div', {}, concept.definition) : null,
+      status ? h('div', { class: 'muted' }, `status: ${status.valueCode || status.valueString}`) : null);
+  };
+  return h('section', { class: 'panel', id: 'schema-change', 'aria-labelledby': 'schema-change-title' },
+    h('h2', { id: 'schema-change-title' }, `Schema change: ${change}`),
+    h('p', {}, `The label's class ${coding.code} under the version it was made with and under the project's new version. Accept keeps the code under ${toVersion}; modify gives it a new one.`),
+    h('table', {},
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, `version ${fromVersion} (the label's)`), h('th', { scope: 'col' }, `version ${toVersion} (the project's now)`))),
+      h('tbody', {}, h('tr', {}, cell(before), cell(after)))));
 }

@@ -28,6 +28,8 @@ export const ACTIONS = [
   ['point', 'Image: point tool', 'p'],
   ['polyline', 'Image: polyline tool (Enter ends)', 'l'],
   ['finishShape', 'Image: close the polygon / end the polyline', 'Enter'],
+  ['panTool', 'Image: pan mode (drag or arrows; middle-button drag always pans)', 'h'],
+  ['windowTool', 'Image: window/level mode (drag or arrows; right-button drag always does)', 'w'],
   ['zoomIn', 'Image: zoom in', '+'],
   ['zoomOut', 'Image: zoom out', '-'],
   ['nextImage', 'Image: next image or frame', 'PageDown'],

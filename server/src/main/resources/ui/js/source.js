@@ -7,7 +7,7 @@ import { EXT_SPAN, EXT_REGION, sub, ext } from './project.js';
 export const STROKES = ['#b35900', '#1f7a1f', '#1f5fbf', '#a030a0', '#7a6d00', '#b32222', '#3050c0', '#6a3fbf', '#555'];
 
 export function colourIndex(schema, code) {
-  const i = schema.concepts.findIndex((c) => c.code === code);
+  const i = schema.all.findIndex((c) => c.code === code);
   return i < 0 ? 8 : i % 9;
 }
 
@@ -34,13 +34,18 @@ export async function framesOfStudy(study) {
   const instances = framesOf(study);
   if (!instances.length) return instances;
   const counts = new Map();
+  const windows = new Map();
   for (const item of await dicomJson(`/dicomweb/studies/${instances[0].study}/metadata`)) {
     const sop = item['00080018']?.Value?.[0];
     const frames = Number(item['00280008']?.Value?.[0] || 1);
     if (sop) counts.set(sop, frames);
+    // The instance's own window (Window Center / Width, first values): where W/L dragging starts.
+    const center = Number(item['00281050']?.Value?.[0]);
+    const width = Number(item['00281051']?.Value?.[0]);
+    if (sop && Number.isFinite(center) && width > 0) windows.set(sop, { center, width });
   }
   return instances.flatMap((f) => Array.from({ length: counts.get(f.instance) || 1 }, (_, i) => ({
-    ...f, frame: i + 1, label: counts.get(f.instance) > 1 ? `${f.label} · frame ${i + 1} of ${counts.get(f.instance)}` : f.label,
+    ...f, frame: i + 1, dicomWindow: windows.get(f.instance), label: counts.get(f.instance) > 1 ? `${f.label} · frame ${i + 1} of ${counts.get(f.instance)}` : f.label,
   })));
 }
 

@@ -29,6 +29,14 @@ public record SecuritySettings(
     public static final String EXTERNAL_JWKS_URL = "QUORUM_AUTH_EXTERNAL_JWKS_URL";
     public static final String EXTERNAL_AUDIENCE = "QUORUM_AUTH_EXTERNAL_AUDIENCE";
     public static final String EXTERNAL_ROLES_CLAIM = "QUORUM_AUTH_EXTERNAL_ROLES_CLAIM";
+    public static final String EXTERNAL_CLIENT_ID = "QUORUM_AUTH_EXTERNAL_CLIENT_ID";
+    public static final String EXTERNAL_NAME = "QUORUM_AUTH_EXTERNAL_NAME";
+    public static final String EXTERNAL_SCOPE = "QUORUM_AUTH_EXTERNAL_SCOPE";
+
+    /** What the reviewer UI asks an external provider for, unless configured otherwise. */
+    public static final String DEFAULT_EXTERNAL_SCOPE =
+            "openid fhirUser user/*.cruds offline_access";
+
     static final Set<String> KEYS =
             Set.of(
                     ISSUER,
@@ -38,11 +46,41 @@ public record SecuritySettings(
                     EXTERNAL_ISSUER,
                     EXTERNAL_JWKS_URL,
                     EXTERNAL_AUDIENCE,
-                    EXTERNAL_ROLES_CLAIM);
+                    EXTERNAL_ROLES_CLAIM,
+                    EXTERNAL_CLIENT_ID,
+                    EXTERNAL_NAME,
+                    EXTERNAL_SCOPE);
 
-    /** An external OpenID Connect issuer (Keycloak, an EHR's SMART server). */
+    /**
+     * An external OpenID Connect issuer (Keycloak, an EHR's SMART server).
+     *
+     * @param uiClientId the public client the reviewer UI signs in as at this provider
+     *     (authorization code with PKCE); empty: the UI offers Quorum's own sign-in only
+     * @param name what the UI's sign-in choice calls the provider
+     * @param uiScope the scopes the UI asks the provider for
+     */
     public record ExternalIssuerSettings(
-            String issuer, URI jwksUrl, String audience, String rolesClaim) {}
+            String issuer,
+            URI jwksUrl,
+            String audience,
+            String rolesClaim,
+            Optional<String> uiClientId,
+            String name,
+            String uiScope) {
+
+        /** Only the token-verification side (no browser sign-in through this provider). */
+        public ExternalIssuerSettings(
+                String issuer, URI jwksUrl, String audience, String rolesClaim) {
+            this(
+                    issuer,
+                    jwksUrl,
+                    audience,
+                    rolesClaim,
+                    Optional.empty(),
+                    URI.create(issuer).getHost(),
+                    DEFAULT_EXTERNAL_SCOPE);
+        }
+    }
 
     static SecuritySettings from(ConfigSource source) {
         String issuer = defaultIssuer(source.asMap());
@@ -62,11 +100,20 @@ public record SecuritySettings(
                                                                     new ConfigException(
                                                                             EXTERNAL_JWKS_URL,
                                                                             "is required with QUORUM_AUTH_EXTERNAL_ISSUER (the issuer's JWKS URL, https)"));
+                                    URI issuerUrl = absoluteUrl(EXTERNAL_ISSUER, ext);
                                     return new ExternalIssuerSettings(
                                             ext,
                                             jwks,
                                             source.get(EXTERNAL_AUDIENCE).orElse(audience),
-                                            source.get(EXTERNAL_ROLES_CLAIM).orElse("roles"));
+                                            source.get(EXTERNAL_ROLES_CLAIM).orElse("roles"),
+                                            source.get(EXTERNAL_CLIENT_ID)
+                                                    .filter(v -> !v.isBlank()),
+                                            source.get(EXTERNAL_NAME)
+                                                    .filter(v -> !v.isBlank())
+                                                    .orElse(issuerUrl.getHost()),
+                                            source.get(EXTERNAL_SCOPE)
+                                                    .filter(v -> !v.isBlank())
+                                                    .orElse(DEFAULT_EXTERNAL_SCOPE));
                                 });
         return new SecuritySettings(
                 issuer, audience, Duration.ofMinutes(minutes), password, external);

@@ -70,18 +70,29 @@ final class RemoteJwks {
      * @throws IllegalArgumentException saying why not
      */
     static URI checkUri(URI uri) {
-        Objects.requireNonNull(uri, "jwksUri");
+        return checkUri(uri, "JWKS URL");
+    }
+
+    /**
+     * Checks that a URL of an identity provider ({@code what}: its JWKS, discovery document or an
+     * endpoint) is https, or http to a loopback address.
+     *
+     * @throws IllegalArgumentException saying why not
+     */
+    static URI checkUri(URI uri, String what) {
+        Objects.requireNonNull(uri, what);
         String scheme = String.valueOf(uri.getScheme());
         if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
             throw new IllegalArgumentException(
-                    "JWKS URL '" + uri + "' is not an absolute https URL");
+                    what + " '" + uri + "' is not an absolute https URL");
         }
         if (scheme.equals("http") && !isLoopback(uri.getHost())) {
             throw new IllegalArgumentException(
-                    "JWKS URL '"
+                    what
+                            + " '"
                             + uri
                             + "' must use https (plain http is allowed to loopback addresses only):"
-                            + " keys fetched in clear text could be replaced on the way");
+                            + " what goes in clear text could be read or replaced on the way");
         }
         return uri;
     }

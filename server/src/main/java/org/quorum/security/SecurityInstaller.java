@@ -69,10 +69,13 @@ public final class SecurityInstaller {
         platform.exactRoute("/auth/token", auth.token());
         platform.exactRoute("/auth/jwks", auth.jwks());
         platform.exactRoute("/auth/authorize", auth.authorize());
-        return new SecurityCapability(
-                service,
-                assignments,
-                new HttpGuards(service.verifier(), audit, platform.clock()),
-                store);
+        HttpGuards guards = new HttpGuards(service.verifier(), audit, platform.clock());
+        // Verifying an external token may fetch the provider's keys: not on an IO thread.
+        platform.exactRoute(
+                "/auth/session",
+                new io.undertow.server.handlers.BlockingHandler(
+                        guards.require(
+                                java.util.EnumSet.allOf(Role.class), "session", auth.session())));
+        return new SecurityCapability(service, assignments, guards, store);
     }
 }

@@ -103,6 +103,40 @@ public final class DicomFiles {
         }
     }
 
+    /**
+     * A copy of a single-frame, 16-bit uncompressed image as an instance of {@code frames} frames
+     * (Number of Frames), frame k (0-based) the original pixels rolled by {@code k * step} (in
+     * pixels, row by row), so that the frames render differently even when each is windowed to its
+     * own value range; attributes set as in {@link #copy}.
+     */
+    public static byte[] multiFrame(
+            String relative, int frames, int step, Map<String, String> values) {
+        AttributeList list = read(copy(relative, values));
+        try {
+            short[] pixels = list.get(TagFromName.PixelData).getShortValues();
+            short[] all = new short[pixels.length * frames];
+            for (int k = 0; k < frames; k++) {
+                for (int i = 0; i < pixels.length; i++) {
+                    all[k * pixels.length + i] = pixels[(i + k * step) % pixels.length];
+                }
+            }
+            Attribute data = new com.pixelmed.dicom.OtherWordAttribute(TagFromName.PixelData);
+            data.setValues(all);
+            list.put(data);
+            Attribute count =
+                    new com.pixelmed.dicom.IntegerStringAttribute(TagFromName.NumberOfFrames);
+            count.addValue(frames);
+            list.put(count);
+            String syntax =
+                    Attribute.getSingleStringValueOrNull(list, TagFromName.TransferSyntaxUID);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            list.write(out, syntax, true, true);
+            return out.toByteArray();
+        } catch (IOException | DicomException e) {
+            throw new AssertionError("Cannot make a multi-frame copy of " + relative, e);
+        }
+    }
+
     /** A multipart/related body of application/dicom parts. */
     public static byte[] multipart(String boundary, byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

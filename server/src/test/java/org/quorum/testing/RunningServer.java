@@ -51,6 +51,18 @@ public final class RunningServer implements ParameterResolver, QuorumEndpoint {
     public static final String CORS_ORIGIN = "http://labeling-ui.test:3000";
 
     /**
+     * The reviewer UI's client id at the external OpenID Connect provider the test server trusts
+     * ({@link #externalIssuer()}; ExternalSignInIT runs a real provider there).
+     */
+    public static final String EXTERNAL_UI_CLIENT_ID = "quorum-ui-test";
+
+    /** What the UI's sign-in choice calls the external provider. */
+    public static final String EXTERNAL_NAME = "Test hospital";
+
+    /** The external provider's port, reserved when the server starts (nothing listens yet). */
+    private static int externalIssuerPort;
+
+    /**
      * Which database the shared test server runs on: {@code h2} (default) or {@code postgresql}.
      */
     public static final String DATABASE_PROPERTY = "quorum.it.database";
@@ -150,6 +162,16 @@ public final class RunningServer implements ParameterResolver, QuorumEndpoint {
                             // Small, so that DicomWebIT can cross it.
                             "QUORUM_HTTP_MAX_REQUEST_MB",
                             Integer.toString(MAX_REQUEST_MB)));
+            // An external OpenID Connect provider on a loopback port: trusted for tokens and
+            // offered
+            // by the UI's sign-in; nothing listens there until a test starts a provider on it.
+            externalIssuerPort = ServerProcess.freePort();
+            String external = "http://127.0.0.1:" + externalIssuerPort;
+            env.put("QUORUM_AUTH_EXTERNAL_ISSUER", external);
+            env.put("QUORUM_AUTH_EXTERNAL_JWKS_URL", external + "/jwks");
+            env.put("QUORUM_AUTH_EXTERNAL_CLIENT_ID", EXTERNAL_UI_CLIENT_ID);
+            env.put("QUORUM_AUTH_EXTERNAL_NAME", EXTERNAL_NAME);
+            env.put("QUORUM_AUTH_EXTERNAL_ROLES_CLAIM", "roles");
             QuorumSettings settings = QuorumSettings.load(env, Optional.empty());
             return new RunningServer(QuorumServer.start(settings), dataDir, configFile);
         } catch (IOException e) {
@@ -169,6 +191,14 @@ public final class RunningServer implements ParameterResolver, QuorumEndpoint {
 
     public URI baseUrl() {
         return server.baseUrl();
+    }
+
+    /**
+     * The issuer URL of the external OpenID Connect provider this server trusts (http on a loopback
+     * port reserved at start; tests run a provider there).
+     */
+    public String externalIssuer() {
+        return "http://127.0.0.1:" + externalIssuerPort;
     }
 
     public String fhirBase() {

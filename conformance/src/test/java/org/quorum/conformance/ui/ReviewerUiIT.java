@@ -41,8 +41,8 @@ class ReviewerUiIT {
                             + " reload restores the draft",
                     "a second annotator disagrees; the adjudicator sees both side by side and"
                             + " resolves",
-                    "the annotator takes an image case, draws a polygon, and keeps it through an"
-                            + " expired session",
+                    "the annotator takes an image case, sets the window and pans by dragging,"
+                            + " draws a polygon, and keeps it through an expired session",
                     "on an image case the adjudicator compares the regions of both annotators,"
                             + " toggles them, and resolves",
                     "a reviewer accepts one AI suggestion, rejects another with a comment, and modifies"
@@ -51,6 +51,8 @@ class ReviewerUiIT {
                     "the annotator accepts one AI suggestion and modifies another with the"
                             + " keyboard; a refused token is refreshed",
                     "a project admin sees the dashboard",
+                    "a re-evaluate task shows the schema change: the class under the old and the"
+                            + " new version",
                     "no Content-Security-Policy violation and no script error on any page");
 
     @Test
@@ -108,6 +110,24 @@ class ReviewerUiIT {
                                 "PatientID",
                                 "UI-" + run)));
 
+        // A three-frame instance in the same study, another series: the viewer pages its frames.
+        Path multiFrame = artifacts.resolve("ct-frames-" + run + ".dcm");
+        Files.write(
+                multiFrame,
+                DicomFiles.multiFrame(
+                        "pydicom/CT_small.dcm",
+                        3,
+                        16 * 128,
+                        Map.of(
+                                "StudyInstanceUID",
+                                study,
+                                "SeriesInstanceUID",
+                                DicomFiles.newUid(),
+                                "SOPInstanceUID",
+                                DicomFiles.newUid(),
+                                "PatientID",
+                                "UI-" + run)));
+
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("QUORUM_BASE", server.baseUrl().toString().replaceAll("/$", ""));
         environment.put("QUORUM_RUN", run);
@@ -116,6 +136,7 @@ class ReviewerUiIT {
         environment.put("QUORUM_ADMIN", admin);
         environment.put("QUORUM_DICOM_FILE", image.toString());
         environment.put("QUORUM_STUDY_UID", study);
+        environment.put("QUORUM_MULTIFRAME_FILE", multiFrame.toString());
         environment.put("QUORUM_ARTIFACTS", artifacts.toAbsolutePath().toString());
         environment.put("QUORUM_CHROMIUM", chromium);
 
@@ -159,7 +180,8 @@ class ReviewerUiIT {
                         "08-conflict",
                         "09-dashboard",
                         "10-ai-suggestions",
-                        "11-image-adjudication")) {
+                        "11-image-adjudication",
+                        "14-re-evaluate")) {
             assertThat(artifacts.resolve(screen + ".png")).as("screenshot").isNotEmptyFile();
         }
     }

@@ -14,6 +14,8 @@ import java.util.concurrent.Semaphore;
 import org.quorum.audit.AuditRecord;
 import org.quorum.audit.AuditService;
 import org.quorum.security.AuthorizationCodeFlow;
+import org.quorum.security.QuorumPrincipal;
+import org.quorum.security.Role;
 import org.quorum.security.SecurityService;
 import org.quorum.security.StateUnavailableException;
 import org.quorum.security.TokenEndpoint;
@@ -238,6 +240,33 @@ public final class AuthEndpoints {
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/html; charset=utf-8");
         exchange.getResponseSender().send(page, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@code /auth/session}, behind a bearer-token guard: who the token speaks for, as this server
+     * understands it (the roles and fhirUser mapped from an external provider's claims, not the
+     * claims as the provider wrote them). The reviewer UI shows the user and chooses its screens
+     * from this, whichever issuer signed the token.
+     */
+    public HttpHandler session() {
+        return exchange -> {
+            QuorumPrincipal principal = exchange.getAttachment(BearerAuthHandler.PRINCIPAL);
+            com.fasterxml.jackson.databind.node.ObjectNode doc =
+                    new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+            doc.put("sub", principal.subject());
+            doc.put("iss", principal.issuer());
+            doc.put("client_id", principal.clientId());
+            principal.roles().stream()
+                    .map(Role::wireName)
+                    .sorted()
+                    .forEach(doc.putArray("roles")::add);
+            principal.projectIds().stream().sorted().forEach(doc.putArray("projects")::add);
+            doc.put("fhirUser", principal.fhirUser().orElse(null));
+            principal.scopes().values().stream().sorted().forEach(doc.putArray("scopes")::add);
+            doc.put("exp", principal.expiresAt().getEpochSecond());
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+            exchange.getResponseSender().send(doc.toString());
+        };
     }
 
     private static HttpHandler json(java.util.function.Supplier<String> body) {
