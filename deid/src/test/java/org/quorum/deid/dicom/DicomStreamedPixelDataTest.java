@@ -141,6 +141,34 @@ class DicomStreamedPixelDataTest {
                 .isEqualTo(Arrays.copyOfRange(original, (int) fromPixels, original.length));
     }
 
+    @Test
+    void images_without_free_text_never_load_the_dictionaries() throws IOException {
+        DicomDeidentifier withoutDictionaries =
+                new DicomDeidentifier(
+                        KEYS,
+                        () -> {
+                            throw new AssertionError("the dictionaries were loaded");
+                        },
+                        DatePolicy.DATE_SHIFT,
+                        CLOCK);
+        Path images = work.resolve("images");
+        for (String image :
+                List.of(
+                        "dicom/dcmqi/ct-3slice/01.dcm",
+                        "dicom/highdicom/ct_image.dcm",
+                        "dicom/pydicom/CT_small.dcm",
+                        "deid-dicom/dicom-cookies/image1.dcm")) {
+            Path target = images.resolve(image);
+            Files.createDirectories(target.getParent());
+            Files.copy(input.resolve(image), target);
+        }
+        Summary summary =
+                new DicomFolderDeidentifier(withoutDictionaries, 2)
+                        .deidentifyFolder(images, work.resolve("images-out"));
+        assertThat(summary.count(Status.FAILED)).isZero();
+        assertThat(summary.files()).hasSize(4);
+    }
+
     // What DicomFolderDeidentifier.deidentifyFile did before Pixel Data was streamed.
     private static Optional<String> wholeInstanceReference(Path source, Path target)
             throws IOException, DicomException {
