@@ -10,7 +10,7 @@
 #   ./quorum build && conformance/bench/deid-bench.sh [COPIES]
 #
 # QUORUM_JAR runs another build's jar (its lib/ folder beside it gives the in-process code too);
-# QUORUM_JAVA_OPTS is passed to the CLI's JVM, as ./quorum passes it.
+# the CLI's JVM gets ./quorum's default options (./quorum java-options), or QUORUM_JAVA_OPTS.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 COPIES=${1:-50}
@@ -25,6 +25,7 @@ if [ ! -f "$ROOT/deid/target/test-classes/org/quorum/deid/dicom/DicomDeidBenchma
 fi
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "versions: $(java -version 2>&1 | head -1); gdcm $(dpkg-query -W -f='${Version}' libgdcm-tools 2>/dev/null || gdcmanon --version | head -1); quorum $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') ($JAR)"
+export QUORUM_JAVA_OPTS=${QUORUM_JAVA_OPTS-$("$ROOT/quorum" java-options)}
 echo "CLI JVM options: ${QUORUM_JAVA_OPTS:-(none)}"
 java -cp "$ROOT/deid/target/test-classes:$LIB/*" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
     org.quorum.deid.dicom.DicomDeidBenchmark "$ROOT/testdata" "$COPIES" "$JAR" 2>&1 | grep -v ' DEBUG '
