@@ -55,6 +55,15 @@ public final class BurnedInTextScreen {
      * @return a reason that names the rule and the attribute values it read (never patient data)
      */
     public Optional<String> quarantineReason(AttributeList list) {
+        return quarantineReason(list, false);
+    }
+
+    /**
+     * As {@link #quarantineReason(AttributeList)}, for a header read up to the Pixel Data.
+     *
+     * @param pixelDataFollows the file has Pixel Data after the header that was read
+     */
+    public Optional<String> quarantineReason(AttributeList list, boolean pixelDataFollows) {
         String sopClass = text(list, TagFromName.SOPClassUID);
         if (SOPClass.isEncapsulatedDocument(sopClass)
                 || list.get(TagFromName.EncapsulatedDocument) != null) {
@@ -69,7 +78,8 @@ public final class BurnedInTextScreen {
                 .equals("YES")) {
             return Optional.of("RecognizableVisualFeatures is YES");
         }
-        if (Arrays.stream(PIXEL_TAGS).noneMatch(tag -> list.get(tag) != null)) {
+        if (!pixelDataFollows
+                && Arrays.stream(PIXEL_TAGS).noneMatch(tag -> list.get(tag) != null)) {
             return Optional.empty();
         }
         if (burnedIn.equals("NO")) {

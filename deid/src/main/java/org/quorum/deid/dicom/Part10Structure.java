@@ -3,9 +3,10 @@ package org.quorum.deid.dicom;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.Set;
 
@@ -16,6 +17,11 @@ import java.util.Set;
  * file), and a de-identified copy of half an instance must not leave the hospital as if it were
  * whole. Sequences and items of undefined length and encapsulated pixel data are walked to their
  * delimiters. Deflated data sets are not walked (their lengths are inside the deflate stream).
+ *
+ * <p>The walk also finds where a top-level Pixel Data element starts when it is the last element of
+ * the file ({@link Layout#pixelDataOffset()}), so that a de-identifier can read and rewrite the
+ * header only and copy the pixel bytes as they are. The file is mapped, not read: only the pages
+ * that hold element headers are touched, never the pixel values.
  */
 public final class Part10Structure {
 
@@ -31,9 +37,25 @@ public final class Part10Structure {
     private static final int ITEM = 0xFFFEE000;
     private static final int ITEM_END = 0xFFFEE00D;
     private static final int SEQUENCE_END = 0xFFFEE0DD;
+    private static final int PIXEL_DATA = 0x7FE00010;
+
+    /**
+     * What the walk found.
+     *
+     * @param problem why the file is not a whole Part 10 file, or empty when it is
+     * @param pixelDataOffset the byte offset of the top-level Pixel Data (7FE0,0010) element's tag
+     *     when that element is the last one in the file, or -1 (no Pixel Data, another element
+     *     after it, a deflated data set, or a problem)
+     */
+    public record Layout(Optional<String> problem, long pixelDataOffset) {
+        static Layout broken(String problem) {
+            return new Layout(Optional.of(problem), -1);
+        }
+    }
 
     private final ByteBuffer data;
     private final boolean explicit;
+    private int lastPixelData = -1;
 
     private Part10Structure(ByteBuffer data, boolean explicit) {
         this.data = data;
@@ -42,11 +64,24 @@ public final class Part10Structure {
 
     /** Why the file is not a whole Part 10 file, or empty when it is. */
     public static Optional<String> problem(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        if (bytes.length < 132 + 12) {
-            return Optional.of("shorter than a Part 10 header");
+        return inspect(file).problem();
+    }
+
+    /** Walks the file: whether it is whole, and where its Pixel Data starts if it ends the file. */
+    public static Layout inspect(Path file) throws IOException {
+        ByteBuffer buffer;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size < 132 + 12) {
+                return Layout.broken("shorter than a Part 10 header");
+            }
+            if (size > Integer.MAX_VALUE) {
+                return Layout.broken("larger than 2 GiB");
+            }
+            // A mapping stays valid after its channel is closed.
+            buffer = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
         }
-        ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.order(ByteOrder.LITTLE_ENDIAN);
         buffer.position(132);
         // File meta information: explicit VR little endian, group 0002 (PS3.10 §7.1).
         Part10Structure meta = new Part10Structure(buffer, true);
@@ -57,7 +92,7 @@ public final class Part10Structure {
                 int tag = meta.tag();
                 long length = meta.lengthOf(meta.vr());
                 if (length > buffer.remaining()) {
-                    return Optional.of("a file meta element runs past the end of the file");
+                    return Layout.broken("a file meta element runs past the end of the file");
                 }
                 if (tag == 0x00020010) {
                     byte[] uid = new byte[(int) length];
@@ -68,17 +103,17 @@ public final class Part10Structure {
                     buffer.position(buffer.position() + (int) length);
                 }
                 if (buffer.position() <= start) {
-                    return Optional.of("malformed file meta information");
+                    return Layout.broken("malformed file meta information");
                 }
             }
         } catch (java.nio.BufferUnderflowException e) {
-            return Optional.of("the file meta information is cut off");
+            return Layout.broken("the file meta information is cut off");
         }
         if (transferSyntax == null) {
-            return Optional.of("no transfer syntax in the file meta information");
+            return Layout.broken("no transfer syntax in the file meta information");
         }
         if (transferSyntax.equals(DEFLATED)) {
-            return Optional.empty();
+            return new Layout(Optional.empty(), -1);
         }
         if (transferSyntax.equals(EXPLICIT_BIG)) {
             buffer.order(ByteOrder.BIG_ENDIAN);
@@ -86,22 +121,35 @@ public final class Part10Structure {
         Part10Structure dataset =
                 new Part10Structure(buffer, !transferSyntax.equals(IMPLICIT_LITTLE));
         try {
-            return dataset.walk(buffer.limit(), false);
+            Optional<String> problem = dataset.walk(buffer.limit(), false);
+            return problem.isPresent()
+                    ? Layout.broken(problem.get())
+                    : new Layout(problem, dataset.lastPixelData);
         } catch (java.nio.BufferUnderflowException e) {
-            return Optional.of("the file ends inside a data element");
+            return Layout.broken("the file ends inside a data element");
         }
     }
 
     /** Walks elements up to {@code end}, or to an item or sequence delimiter when delimited. */
     private Optional<String> walk(int end, boolean delimited) {
         while (data.position() < end) {
+            int start = data.position();
             int tag = tag();
+            if (!delimited) {
+                lastPixelData = -1; // only a Pixel Data element that nothing follows counts
+            }
             if (tag == ITEM_END || tag == SEQUENCE_END) {
                 data.getInt(); // the delimiter's zero length
                 return delimited ? Optional.empty() : Optional.of("a delimiter outside a sequence");
             }
             String vr = explicit && !isItemTag(tag) ? vr() : "";
             long length = isItemTag(tag) ? Integer.toUnsignedLong(data.getInt()) : lengthOf(vr);
+            if (!delimited
+                    && tag == PIXEL_DATA
+                    && (length == Integer.toUnsignedLong(UNDEFINED) || length % 2 == 0)) {
+                // An odd length breaks PS3.5 §7.1.1; a writer pads it, so it is not copied as is.
+                lastPixelData = start;
+            }
             if (length == Integer.toUnsignedLong(UNDEFINED)) {
                 // A sequence, an item or encapsulated pixel data of undefined length: walk it to
                 // its delimiter. UN of undefined length holds implicit VR (PS3.5 §6.2.2).

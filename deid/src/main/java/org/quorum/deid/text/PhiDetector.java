@@ -150,6 +150,28 @@ public final class PhiDetector {
         return merge(knownPhiMatcher.detect(text, Tokenizer.tokenize(text), known));
     }
 
+    // Strict matching never asks the lexicon (KnownPhiMatcher consults it only for loose contexts).
+    private static final KnownPhiMatcher STRICT_MATCHER = new KnownPhiMatcher(null);
+
+    /**
+     * Whether {@link #detectKnown} would find anything in {@code text}, answered without the
+     * lexicon: strict known PHI (as DICOM de-identification collects it) is matched without one.
+     * Callers that only scrub known values load the dictionaries when a value is actually found.
+     *
+     * @throws IllegalArgumentException if {@code known} is not {@linkplain KnownPhi#isStrict()
+     *     strict}
+     */
+    public static boolean mentionsKnown(String text, KnownPhi known) {
+        if (!known.isStrict()) {
+            throw new IllegalArgumentException(
+                    "only strict known PHI is matched without a lexicon");
+        }
+        if (text.isEmpty() || known.isEmpty()) {
+            return false;
+        }
+        return !STRICT_MATCHER.detect(text, Tokenizer.tokenize(text), known).isEmpty();
+    }
+
     /** Names that only their context gives away: speakers, people addressed, relatives' owners. */
     private List<PhiSpan> contextNames(String text) {
         List<PhiSpan> spans = new ArrayList<>();

@@ -23,15 +23,17 @@ import org.quorum.deid.text.lexicon.PhiLexicon;
  * libgdcm-tools}) on the same files: the DICOM files of {@code testdata/deid-dicom} and {@code
  * testdata/dicom} that gdcmanon accepts, copied {@code copies} times into a temporary folder.
  *
- * <p>Three figures: Quorum in-process (one JVM, after a warm-up pass, median of three passes,
- * dictionary loading timed apart), Quorum's CLI ({@code java -jar quorum-server.jar deid dicom},
- * wall time, JVM start included) and {@code gdcmanon -e} (its PS3.15 E.1.1 Basic Application Level
+ * <p>Per pass, interleaved: {@code gdcmanon -e} (its PS3.15 E.1.1 Basic Application Level
  * Confidentiality Profile de-identifier, with a throw-away self-signed certificate for the
- * Encrypted Attributes Sequence), wall time, one process for the whole tree, median of three runs.
+ * Encrypted Attributes Sequence; wall time, one process for the whole tree), Quorum in-process with
+ * one thread and with one per processor (one JVM, dictionaries loaded before), and Quorum's CLI
+ * ({@code java [QUORUM_JAVA_OPTS] -jar quorum-server.jar deid dicom}, wall time, JVM start and
+ * dictionary loading included) with {@code --threads 1} and with its default. One warm-up pass,
+ * then the median of three. Run by {@code conformance/bench/deid-bench.sh}.
  *
  * <p>Usage: {@code DicomDeidBenchmark [shared-data-folder] [copies] [quorum-server.jar]} (default:
- * nearest {@code testdata}, 15 copies, {@code server/target/quorum-server.jar} or {@code
- * target/quorum-server.jar}).
+ * nearest {@code testdata}, 50 copies = 1,000 files, {@code server/target/quorum-server.jar} or
+ * {@code target/quorum-server.jar}).
  */
 public final class DicomDeidBenchmark {
 
@@ -42,7 +44,7 @@ public final class DicomDeidBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path data = args.length > 0 ? Path.of(args[0]) : TestData.require();
-        int copies = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+        int copies = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         Path jar = args.length > 2 ? Path.of(args[2]) : defaultJar();
         Path work = Files.createTempDirectory("deid-dicom-bench");
         try {
@@ -128,104 +130,127 @@ public final class DicomDeidBenchmark {
                 copies,
                 bytes / 1e6);
 
+        int cores = Runtime.getRuntime().availableProcessors();
         long loadStart = System.nanoTime();
         PhiLexicon lexicon = PhiLexicon.standard();
         double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-        DicomFolderDeidentifier quorum =
-                new DicomFolderDeidentifier(
-                        new DicomDeidentifier(
-                                new DeidKeyService(SECRET.getBytes(StandardCharsets.UTF_8)),
-                                () -> lexicon,
-                                DatePolicy.DATE_SHIFT,
-                                Clock.systemUTC()));
-        quorum.deidentifyFolder(in.resolve("copy00"), work.resolve("warm-up"));
-        // The median of three timed passes: the machine is shared, single runs wander.
-        Summary summary = null;
-        double[] passes = new double[PASSES];
-        for (int pass = 0; pass < PASSES; pass++) {
-            summary = quorum.deidentifyFolder(in, work.resolve("out-quorum-" + pass));
-            passes[pass] = summary.nanos() / 1e9;
+        DicomDeidentifier deidentifier =
+                new DicomDeidentifier(
+                        new DeidKeyService(SECRET.getBytes(StandardCharsets.UTF_8)),
+                        () -> lexicon,
+                        DatePolicy.DATE_SHIFT,
+                        Clock.systemUTC());
+        DicomFolderDeidentifier oneThread = new DicomFolderDeidentifier(deidentifier, 1);
+        DicomFolderDeidentifier allCores = new DicomFolderDeidentifier(deidentifier, cores);
+        boolean withCli = jar != null && Files.isRegularFile(jar);
+        List<String> cli = new ArrayList<>();
+        cli.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String javaOptions = System.getenv().getOrDefault("QUORUM_JAVA_OPTS", "").strip();
+        if (!javaOptions.isEmpty()) {
+            cli.addAll(List.of(javaOptions.split("\\s+")));
         }
-        double inProcess = median(passes);
+        if (withCli) {
+            cli.addAll(List.of("-jar", jar.toString(), "deid", "dicom", "--policy", "date-shift"));
+        }
+        List<String> gdcmanon =
+                List.of("gdcmanon", "-e", "--continue", "-r", "-c", certificate.toString());
+
+        // Pass 0 is the warm-up (page cache, JIT, the dictionaries in-process): not counted. Then
+        // every tool once per pass, interleaved, so that the machine's load hits them alike.
+        String[] names = {
+            "gdcmanon -e (1 process)",
+            "Quorum in-process, 1 thread",
+            "Quorum in-process, " + cores + " threads",
+            "Quorum CLI, --threads 1 (wall, JVM start included)",
+            "Quorum CLI, " + cores + " threads (wall, JVM start included)"
+        };
+        double[][] seconds = new double[names.length][PASSES];
+        Summary summary = null;
+        for (int pass = 0; pass <= PASSES; pass++) {
+            Path out = work.resolve("out-" + pass);
+            double[] times = new double[names.length];
+            times[0] =
+                    wallSeconds(
+                            concat(
+                                    gdcmanon,
+                                    "-i",
+                                    in.toString(),
+                                    "-o",
+                                    out.resolve("g").toString()),
+                            Map.of());
+            summary = oneThread.deidentifyFolder(in, out.resolve("q1"));
+            times[1] = summary.nanos() / 1e9;
+            times[2] = allCores.deidentifyFolder(in, out.resolve("qn")).nanos() / 1e9;
+            if (withCli) {
+                times[3] =
+                        wallSeconds(
+                                concat(
+                                        cli,
+                                        "--threads",
+                                        "1",
+                                        "--in",
+                                        in.toString(),
+                                        "--out",
+                                        out.resolve("c1").toString()),
+                                Map.of(DeidKeyService.SECRET_ENV, SECRET));
+                times[4] =
+                        wallSeconds(
+                                concat(
+                                        cli,
+                                        "--in",
+                                        in.toString(),
+                                        "--out",
+                                        out.resolve("cn").toString()),
+                                Map.of(DeidKeyService.SECRET_ENV, SECRET));
+            }
+            if (pass > 0) {
+                for (int tool = 0; tool < names.length; tool++) {
+                    seconds[tool][pass - 1] = times[tool];
+                }
+            }
+            deleteTree(out);
+        }
         System.out.printf(
                 Locale.ROOT,
-                "Quorum in-process: %d files in %.2f s = %.1f files/s (%d de-identified, %d"
-                        + " quarantined, %d failed; dictionary load %.2f s not counted)%n",
-                files,
-                inProcess,
-                files / inProcess,
+                "Quorum: %d de-identified, %d quarantined, %d failed per pass; dictionary load"
+                        + " in-process %.2f s (before the warm-up, not counted)%n%n",
                 summary.count(Status.DEIDENTIFIED),
                 summary.count(Status.QUARANTINED),
                 summary.count(Status.FAILED),
                 loadSeconds);
-
-        Double cli = null;
-        if (jar != null && Files.isRegularFile(jar)) {
-            cli =
-                    wallSeconds(
-                            List.of(
-                                    Path.of(System.getProperty("java.home"), "bin", "java")
-                                            .toString(),
-                                    "-jar",
-                                    jar.toString(),
-                                    "deid",
-                                    "dicom",
-                                    "--in",
-                                    in.toString(),
-                                    "--out",
-                                    work.resolve("out-cli").toString(),
-                                    "--policy",
-                                    "date-shift"),
-                            Map.of(DeidKeyService.SECRET_ENV, SECRET));
+        double gdcm = median(seconds[0]);
+        System.out.println(
+                "| tool | files/s (median of "
+                        + PASSES
+                        + ") | seconds per pass | ratio to gdcmanon |");
+        System.out.println("|---|---:|---|---:|");
+        for (int tool = 0; tool < names.length; tool++) {
+            if (tool >= 3 && !withCli) {
+                continue;
+            }
+            double median = median(seconds[tool]);
+            StringBuilder each = new StringBuilder();
+            for (double value : seconds[tool]) {
+                each.append(each.length() == 0 ? "" : ", ")
+                        .append(String.format(Locale.ROOT, "%.2f", value));
+            }
             System.out.printf(
                     Locale.ROOT,
-                    "Quorum CLI (quorum deid dicom, wall time incl. JVM start): %.2f s = %.1f"
-                            + " files/s%n",
-                    cli,
-                    files / cli);
-        } else {
-            System.out.println("Quorum CLI: skipped (no quorum-server.jar; run ./quorum build)");
+                    "| %s | %.1f | %s | %.2f |%n",
+                    names[tool],
+                    files / median,
+                    each,
+                    gdcm / median);
         }
+        if (!withCli) {
+            System.out.println("(CLI skipped: no quorum-server.jar; run ./quorum build)");
+        }
+    }
 
-        double[] gdcmPasses = new double[PASSES];
-        for (int pass = 0; pass < PASSES; pass++) {
-            gdcmPasses[pass] =
-                    wallSeconds(
-                            List.of(
-                                    "gdcmanon",
-                                    "-e",
-                                    "--continue",
-                                    "-r",
-                                    "-c",
-                                    certificate.toString(),
-                                    "-i",
-                                    in.toString(),
-                                    "-o",
-                                    work.resolve("out-gdcm-" + pass).toString()),
-                            Map.of());
-        }
-        double gdcm = median(gdcmPasses);
-        long gdcmFiles;
-        try (Stream<Path> walk = Files.walk(work.resolve("out-gdcm-0"))) {
-            gdcmFiles = walk.filter(Files::isRegularFile).count();
-        }
-        System.out.printf(
-                Locale.ROOT,
-                "gdcmanon -e (PS3.15 E.1.1 basic profile, wall time): %.2f s = %.1f files/s (%d"
-                        + " files written)%n",
-                gdcm,
-                files / gdcm,
-                gdcmFiles);
-        System.out.printf(
-                Locale.ROOT,
-                "Ratio files/s Quorum in-process / gdcmanon: %.2f%n",
-                (files / inProcess) / (files / gdcm));
-        if (cli != null) {
-            System.out.printf(
-                    Locale.ROOT,
-                    "Ratio files/s Quorum CLI / gdcmanon: %.2f%n",
-                    (files / cli) / (files / gdcm));
-        }
+    private static List<String> concat(List<String> head, String... tail) {
+        List<String> all = new ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return all;
     }
 
     private static double wallSeconds(List<String> command, Map<String, String> environment)

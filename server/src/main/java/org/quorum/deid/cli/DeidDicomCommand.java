@@ -66,6 +66,13 @@ public final class DeidDicomCommand implements Callable<Integer> {
                     "Recorded in the output; DICOM dates are shifted by the patient's keyed offset under both.")
     private DeidTextCommand.PolicyOption policy = DeidTextCommand.PolicyOption.SAFE_HARBOR;
 
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            description =
+                    "Files de-identified at once (default: the number of processors, ${DEFAULT-VALUE}).")
+    private int threads = Runtime.getRuntime().availableProcessors();
+
     @Mixin private final DeidSecrets secret = new DeidSecrets();
 
     private final Map<String, String> environment;
@@ -93,11 +100,15 @@ public final class DeidDicomCommand implements Callable<Integer> {
                     spec.commandLine(),
                     "--in " + in + " is not a folder: pass a folder of DICOM files.");
         }
+        if (threads < 1) {
+            throw new ParameterException(
+                    spec.commandLine(), "--threads " + threads + " must be 1 or more.");
+        }
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         DicomFolderDeidentifier folder =
                 new DicomFolderDeidentifier(
-                        new DicomDeidentifier(keys, lexicon, policy.policy, clock));
+                        new DicomDeidentifier(keys, lexicon, policy.policy, clock), threads);
         Summary summary;
         try {
             summary = folder.deidentifyFolder(in, out);

@@ -210,14 +210,26 @@ public final class EnglishVocabulary {
         if (line.startsWith("  ")) {
             return;
         }
-        String[] fields = line.split(" ", 0);
-        if (fields.length < 6) {
+        // "synset_offset lex_filenum ss_type w_cnt word lex_id [word lex_id...] p_cnt ... | gloss":
+        // only the fields up to the last word are read (splitting the whole line, gloss included,
+        // was most of the dictionaries' load time).
+        int[] at = {0};
+        if (nextField(line, at) == null) {
             return;
         }
-        int lexFile = Integer.parseInt(fields[1]);
-        int wordCount = Integer.parseInt(fields[3], 16);
+        String lexField = nextField(line, at);
+        nextField(line, at);
+        String countField = nextField(line, at);
+        if (lexField == null || countField == null) {
+            return;
+        }
+        int lexFile = Integer.parseInt(lexField);
+        int wordCount = Integer.parseInt(countField, 16);
         for (int i = 0; i < wordCount; i++) {
-            String word = fields[4 + 2 * i];
+            String word = nextField(line, at);
+            if (word == null || nextField(line, at) == null) {
+                return; // fewer fields than the count says: as split() gave, too short to use
+            }
             int marker = word.indexOf('(');
             if (marker > 0) {
                 word =
@@ -240,6 +252,25 @@ public final class EnglishVocabulary {
 
     private interface LineConsumer {
         void accept(String line);
+    }
+
+    // The next field from at[0] on (WordNet separates fields by single spaces), or null at the end
+    // of the line.
+    private static String nextField(String line, int[] at) {
+        int start = at[0];
+        while (start < line.length() && line.charAt(start) == ' ') {
+            start++;
+        }
+        if (start >= line.length()) {
+            at[0] = start;
+            return null;
+        }
+        int end = line.indexOf(' ', start);
+        if (end < 0) {
+            end = line.length();
+        }
+        at[0] = end;
+        return line.substring(start, end);
     }
 
     private static void readLines(String file, LineConsumer consumer) {

@@ -102,11 +102,30 @@ public final class PhiLexicon {
     }
 
     private static final class Holder {
-        static final PhiLexicon STANDARD =
-                new PhiLexicon(
-                        EnglishVocabulary.loadWordNet(),
-                        DatafakerGazetteer.load(),
-                        readNotPhiWords());
+        static final PhiLexicon STANDARD = load();
+
+        // WordNet and datafaker's YAML files are independent and each takes seconds: read them at
+        // the same time (a CLI run waits for both before its first text is scrubbed).
+        private static PhiLexicon load() {
+            java.util.concurrent.FutureTask<DatafakerGazetteer> gazetteer =
+                    new java.util.concurrent.FutureTask<>(DatafakerGazetteer::load);
+            Thread reader = new Thread(gazetteer, "quorum-lexicon-datafaker");
+            reader.setDaemon(true);
+            reader.start();
+            EnglishVocabulary english = EnglishVocabulary.loadWordNet();
+            try {
+                return new PhiLexicon(english, gazetteer.get(), readNotPhiWords());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while loading the dictionaries", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new IllegalStateException(
+                        "Cannot load the datafaker dictionaries", e.getCause());
+            }
+        }
     }
 
     /**
