@@ -17,6 +17,7 @@ import org.quorum.quality.data.FhirQualityStore;
 import org.quorum.quality.data.LabelOrigin;
 import org.quorum.quality.data.LabelSource;
 import org.quorum.quality.data.SchemaVersion;
+import org.quorum.quality.index.LabelIndex;
 import org.quorum.quality.schema.SchemaImpact;
 import org.quorum.quality.schema.SchemaImpactService;
 
@@ -35,13 +36,13 @@ public final class QualityService {
     private final ClassBalanceService classBalance;
     private final ConsistencyService consistency;
     private final SchemaImpactService schemaImpact;
-    private final LabelSource index;
+    private final LabelIndex index;
 
     /**
      * @param index where the agreement, bias and class-balance reports read labels by default (the
      *     label index; the store itself when there is none)
      */
-    public QualityService(FhirQualityStore store, LabelSource index, Clock clock) {
+    public QualityService(FhirQualityStore store, LabelIndex index, Clock clock) {
         this.clock = clock;
         this.store = store;
         this.index = index;
@@ -108,6 +109,11 @@ public final class QualityService {
     public SchemaImpact schemaImpactOf(
             String codeSystemId, String fromVersion, Optional<String> projectId) {
         return schemaImpact.impactOf(codeSystemId, fromVersion, projectId);
+    }
+
+    /** The label index the reports read. */
+    public LabelIndex labelIndex() {
+        return index;
     }
 
     /** Today (UTC), the default date ages are computed on. */

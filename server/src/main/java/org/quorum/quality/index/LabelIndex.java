@@ -129,6 +129,20 @@ public final class LabelIndex implements LabelSource {
                 });
     }
 
+    /**
+     * Many Observations and Patients written at once (a bulk load that stores them by other means,
+     * e.g. the quality benchmark's direct loader), in one transaction: what the write hooks do for
+     * each.
+     */
+    public void written(List<Patient> patients, List<Observation> observations) {
+        transactions.executeWithoutResult(
+                tx -> {
+                    // One query for the rows that exist, as the rebuild does, not one per row.
+                    rebuildPatients(List.<IBaseResource>copyOf(patients));
+                    rebuildLabels(List.<IBaseResource>copyOf(observations));
+                });
+    }
+
     /** A label (or any Observation) was deleted: a tombstone with the delete's version. */
     public void labelDeleted(Observation observation) {
         transactions.executeWithoutResult(
