@@ -94,7 +94,9 @@ public final class FhirQualityStore implements LabelSource {
     /** The project's labels with one of {@code statuses} ({@link LabelReadModel}). */
     @Override
     public List<Label> projectLabels(Project project, Set<String> statuses) {
-        return labels.projectLabels(project.reference(), statuses);
+        List<Label> found = new ArrayList<>(labels.projectLabels(project.reference(), statuses));
+        found.sort(ORDER);
+        return found;
     }
 
     /** Active labels of the given patients in one project. */

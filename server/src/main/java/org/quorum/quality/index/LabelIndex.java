@@ -521,6 +521,8 @@ public final class LabelIndex implements LabelSource {
                                         Optional.empty(),
                                         Instant.EPOCH));
                     }
+                    // PID order is nearly id order: the sort is close to linear.
+                    labels.sort(ORDER);
                     return labels;
                 });
     }
