@@ -57,6 +57,7 @@ public class FhirJpaConfig {
                             DicomIndex.ENTITIES,
                             CaseAssignmentIndex.ENTITIES,
                             AuditOutbox.ENTITIES,
+                            org.quorum.quality.index.LabelIndex.ENTITIES,
                             DatabaseReplayCache.ENTITIES)
                     .flatMap(java.util.List::stream)
                     .toList();

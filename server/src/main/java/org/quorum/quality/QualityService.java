@@ -14,7 +14,10 @@ import org.quorum.quality.bias.BiasReport;
 import org.quorum.quality.bias.BiasService;
 import org.quorum.quality.consistency.ConsistencyService;
 import org.quorum.quality.data.FhirQualityStore;
+import org.quorum.quality.data.LabelOrigin;
+import org.quorum.quality.data.LabelSource;
 import org.quorum.quality.data.SchemaVersion;
+import org.quorum.quality.index.LabelIndex;
 import org.quorum.quality.schema.SchemaImpact;
 import org.quorum.quality.schema.SchemaImpactService;
 
@@ -33,10 +36,16 @@ public final class QualityService {
     private final ClassBalanceService classBalance;
     private final ConsistencyService consistency;
     private final SchemaImpactService schemaImpact;
+    private final LabelIndex index;
 
-    public QualityService(FhirQualityStore store, Clock clock) {
+    /**
+     * @param index where the agreement, bias and class-balance reports read labels by default (the
+     *     label index; the store itself when there is none)
+     */
+    public QualityService(FhirQualityStore store, LabelIndex index, Clock clock) {
         this.clock = clock;
         this.store = store;
+        this.index = index;
         this.agreement = new AgreementService(store);
         this.bias = new BiasService(store);
         this.classBalance = new ClassBalanceService(store);
@@ -45,15 +54,33 @@ public final class QualityService {
     }
 
     public ProjectAgreement agreement(String projectId, AgreementOptions options) {
-        return agreement.agreement(projectId, options);
+        return agreement(projectId, options, LabelOrigin.INDEX);
+    }
+
+    public ProjectAgreement agreement(
+            String projectId, AgreementOptions options, LabelOrigin origin) {
+        return agreement.agreement(projectId, options, source(origin));
     }
 
     public BiasReport biasReport(String projectId, BiasOptions options) {
-        return bias.biasReport(projectId, options);
+        return biasReport(projectId, options, LabelOrigin.INDEX);
+    }
+
+    public BiasReport biasReport(String projectId, BiasOptions options, LabelOrigin origin) {
+        return bias.biasReport(projectId, options, source(origin));
     }
 
     public ClassBalanceReport classBalance(String projectId, ClassBalanceOptions options) {
-        return classBalance.classBalance(projectId, options);
+        return classBalance(projectId, options, LabelOrigin.INDEX);
+    }
+
+    public ClassBalanceReport classBalance(
+            String projectId, ClassBalanceOptions options, LabelOrigin origin) {
+        return classBalance.classBalance(projectId, options, source(origin));
+    }
+
+    private LabelSource source(LabelOrigin origin) {
+        return origin == LabelOrigin.STORE ? store : index;
     }
 
     public ConsistencyService.ProjectConsistency consistency(String projectId) {
@@ -82,6 +109,11 @@ public final class QualityService {
     public SchemaImpact schemaImpactOf(
             String codeSystemId, String fromVersion, Optional<String> projectId) {
         return schemaImpact.impactOf(codeSystemId, fromVersion, projectId);
+    }
+
+    /** The label index the reports read. */
+    public LabelIndex labelIndex() {
+        return index;
     }
 
     /** Today (UTC), the default date ages are computed on. */

@@ -256,6 +256,12 @@ public final class AccessPolicy {
                     Map.entry("$work-report", EnumSet.of(Role.PROJECT_ADMIN, Role.AUDITOR)));
 
     /**
+     * Server-level maintenance over every project's data (project-admin, by the default rule): not
+     * for a token limited to some projects.
+     */
+    private static final Set<String> STORE_WIDE_OPERATIONS = Set.of("$rebuild-label-index");
+
+    /**
      * Decides whether {@code principal} may call the operation {@code name} ({@code $agreement}) on
      * {@code resourceType} (null at server level) and, for instance operations on a project, the
      * project {@code instanceId} (else null).
@@ -283,6 +289,13 @@ public final class AccessPolicy {
                                     .replace("[", "")
                                     .replace("]", "")
                                     .replace(", ", " or "));
+        }
+        if (STORE_WIDE_OPERATIONS.contains(name) && !principal.projectIds().isEmpty()) {
+            return Decision.deny(
+                    "the operation "
+                            + name
+                            + " works on every project's data; a token limited to projects may not"
+                            + " call it");
         }
         if (resourceType != null && !OPERATION_ROLES.containsKey(name)) {
             Decision read = decide(principal, resourceType, Operation.READ);

@@ -60,6 +60,7 @@ public final class QuorumServer implements AutoCloseable {
     private final AuditService audit;
     private final SecurityCapability security;
     private final DicomStore dicom;
+    private final QualityService quality;
 
     private QuorumServer(
             AnnotationConfigApplicationContext spring,
@@ -69,7 +70,8 @@ public final class QuorumServer implements AutoCloseable {
             URI baseUrl,
             AuditService audit,
             SecurityCapability security,
-            DicomStore dicom) {
+            DicomStore dicom,
+            QualityService quality) {
         this.spring = spring;
         this.platform = platform;
         this.deployment = deployment;
@@ -79,6 +81,7 @@ public final class QuorumServer implements AutoCloseable {
         this.audit = audit;
         this.security = security;
         this.dicom = dicom;
+        this.quality = quality;
     }
 
     /** Starts everything; returns once the server answers requests. */
@@ -95,6 +98,7 @@ public final class QuorumServer implements AutoCloseable {
             AuditService audit;
             SecurityCapability security;
             DicomStore dicom;
+            QualityService quality;
             // One node at a time through HAPI's initialisation and the install-once steps (FHIR
             // package, derived tables).
             try (StartupLock lock = StartupLock.acquire(settings.storage())) {
@@ -103,7 +107,7 @@ public final class QuorumServer implements AutoCloseable {
                 LabelReadModel labels = FhirInstaller.install(platform);
                 audit = AuditInstaller.install(platform, Principals::identityOf);
                 security = SecurityInstaller.install(platform, audit);
-                QualityService quality = QualityInstaller.install(platform, security, labels);
+                quality = QualityInstaller.install(platform, security, labels);
                 DeidOperationInstaller.install(platform);
                 dicom = DicomInstaller.install(platform, security);
                 WorkflowInstaller.install(platform, quality, labels);
@@ -128,7 +132,8 @@ public final class QuorumServer implements AutoCloseable {
                     baseUrl(undertow),
                     audit,
                     security,
-                    dicom);
+                    dicom,
+                    quality);
         } catch (ServletException | RuntimeException e) {
             undertow.stop();
             if (platform != null) {
@@ -188,6 +193,11 @@ public final class QuorumServer implements AutoCloseable {
                 (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
         String host = bound.getAddress().isAnyLocalAddress() ? "localhost" : bound.getHostString();
         return URI.create("http://" + host + ":" + bound.getPort());
+    }
+
+    /** The quality capability (its label index: the quality benchmark loads through it). */
+    public QualityService quality() {
+        return quality;
     }
 
     /** Where the server listens, e.g. {@code http://127.0.0.1:8080}. */

@@ -1,6 +1,7 @@
 package org.quorum.quality.agreement;
 
 import org.quorum.quality.data.FhirQualityStore;
+import org.quorum.quality.data.LabelSource;
 import org.quorum.quality.data.Project;
 
 /**
@@ -16,12 +17,13 @@ public final class AgreementService {
         this.store = store;
     }
 
-    /** Agreement of the labels of project {@code projectId}. */
-    public ProjectAgreement agreement(String projectId, AgreementOptions options) {
+    /** Agreement of the labels of project {@code projectId}, read from {@code labels}. */
+    public ProjectAgreement agreement(
+            String projectId, AgreementOptions options, LabelSource labels) {
         Project project = store.project(projectId);
         return new ProjectAgreement(
                 project,
                 options,
-                LabelAgreement.analyse(store.projectLabels(project, options.statuses()), options));
+                LabelAgreement.analyse(labels.projectLabels(project, options.statuses()), options));
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import org.quorum.labels.Label;
 import org.quorum.quality.data.FhirQualityStore;
+import org.quorum.quality.data.LabelSource;
 import org.quorum.quality.data.Project;
 import org.quorum.quality.data.SchemaVersion;
 
@@ -17,9 +18,11 @@ public final class ClassBalanceService {
         this.store = store;
     }
 
-    public ClassBalanceReport classBalance(String projectId, ClassBalanceOptions options) {
+    /** Class balance of project {@code projectId}, labels read from {@code data}. */
+    public ClassBalanceReport classBalance(
+            String projectId, ClassBalanceOptions options, LabelSource data) {
         Project project = store.project(projectId);
-        List<Label> labels = store.projectLabels(project, options.statuses());
+        List<Label> labels = data.projectLabels(project, options.statuses());
         List<SchemaVersion> versions = new ArrayList<>();
         labels.stream()
                 .filter(l -> l.code().system() != null && l.code().version() != null)

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>Large results are read page by page from HAPI's search (never all resources at once), and only
  * the small records are kept.
  */
-public final class FhirQualityStore {
+public final class FhirQualityStore implements LabelSource {
 
     /** US Core race and ethnicity extensions (US Core 3.1+, unchanged since). */
     public static final String US_CORE_RACE =
@@ -92,8 +92,11 @@ public final class FhirQualityStore {
     }
 
     /** The project's labels with one of {@code statuses} ({@link LabelReadModel}). */
+    @Override
     public List<Label> projectLabels(Project project, Set<String> statuses) {
-        return labels.projectLabels(project.reference(), statuses);
+        List<Label> found = new ArrayList<>(labels.projectLabels(project.reference(), statuses));
+        found.sort(ORDER);
+        return found;
     }
 
     /** Active labels of the given patients in one project. */
@@ -113,6 +116,7 @@ public final class FhirQualityStore {
     }
 
     /** The patients with these references, by reference; missing ones are left out. */
+    @Override
     public Map<String, PatientRecord> patients(Collection<String> references) {
         Map<String, PatientRecord> patients = new HashMap<>();
         for (List<String> chunk : chunks(references)) {
@@ -259,7 +263,8 @@ public final class FhirQualityStore {
         return chunks;
     }
 
-    static PatientRecord toPatient(Patient patient) {
+    /** The demographic facts of a Patient that the bias report uses. */
+    public static PatientRecord toPatient(Patient patient) {
         Optional<PartialDate> birth = Optional.empty();
         if (patient.hasBirthDateElement() && patient.getBirthDateElement().getValue() != null) {
             DateType date = patient.getBirthDateElement();

@@ -36,6 +36,7 @@ import org.quorum.quality.bias.AgeBands;
 import org.quorum.quality.bias.BiasOptions;
 import org.quorum.quality.bias.ReferenceDistribution;
 import org.quorum.quality.consistency.ConsistencyService;
+import org.quorum.quality.data.LabelOrigin;
 import org.quorum.quality.stats.MultipleComparisons;
 
 /**
@@ -64,6 +65,7 @@ public final class ProjectQualityOperations {
             @OperationParam(name = "ci", max = 1) DecimalType confidenceLevel,
             @OperationParam(name = "replicates", max = 1) IntegerType replicates,
             @OperationParam(name = "seed", max = 1) IntegerType seed,
+            @OperationParam(name = "labelSource", max = 1) CodeType labelSource,
             @OperationParam(name = "status", max = OperationParam.MAX_UNLIMITED)
                     List<CodeType> status) {
         return call(
@@ -89,7 +91,8 @@ public final class ProjectQualityOperations {
                                             : seed.getValue(),
                                     statuses(status, defaults.statuses()));
                     return AgreementMeasureReport.toFhir(
-                            quality.agreement(project.getIdPart(), options), quality.clock());
+                            quality.agreement(project.getIdPart(), options, origin(labelSource)),
+                            quality.clock());
                 });
     }
 
@@ -105,6 +108,7 @@ public final class ProjectQualityOperations {
             @OperationParam(name = "representationRatio", max = 1) DecimalType ratio,
             @OperationParam(name = "alpha", max = 1) DecimalType alpha,
             @OperationParam(name = "correction", max = 1) CodeType correction,
+            @OperationParam(name = "labelSource", max = 1) CodeType labelSource,
             @OperationParam(name = "status", max = OperationParam.MAX_UNLIMITED)
                     List<CodeType> status) {
         return call(
@@ -146,7 +150,8 @@ public final class ProjectQualityOperations {
                                             .orElse(defaults.correction()),
                                     statuses(status, defaults.statuses()));
                     return BiasMeasureReport.toFhir(
-                            quality.biasReport(project.getIdPart(), options), quality.clock());
+                            quality.biasReport(project.getIdPart(), options, origin(labelSource)),
+                            quality.clock());
                 });
     }
 
@@ -157,6 +162,7 @@ public final class ProjectQualityOperations {
             @OperationParam(name = "schema", max = 1) UriType schema,
             @OperationParam(name = "minPrevalence", max = 1) DecimalType minPrevalence,
             @OperationParam(name = "minCases", max = 1) IntegerType minCases,
+            @OperationParam(name = "labelSource", max = 1) CodeType labelSource,
             @OperationParam(name = "status", max = OperationParam.MAX_UNLIMITED)
                     List<CodeType> status) {
         return call(
@@ -173,7 +179,8 @@ public final class ProjectQualityOperations {
                                             : minCases.getValue(),
                                     statuses(status, defaults.statuses()));
                     return ClassBalanceMeasureReport.toFhir(
-                            quality.classBalance(project.getIdPart(), options), quality.clock());
+                            quality.classBalance(project.getIdPart(), options, origin(labelSource)),
+                            quality.clock());
                 });
     }
 
@@ -239,6 +246,16 @@ public final class ProjectQualityOperations {
                                                             .forEach(statuses::add)));
         }
         return statuses.isEmpty() ? defaults : statuses;
+    }
+
+    /**
+     * {@code labelSource}: {@code index} (default) reads the label index, {@code store} the FHIR
+     * store itself, to check the index against it.
+     */
+    private static LabelOrigin origin(CodeType labelSource) {
+        return text(labelSource)
+                .map(v -> enumValue(LabelOrigin.class, "labelSource", v))
+                .orElse(LabelOrigin.INDEX);
     }
 
     private static <E extends Enum<E>> E enumValue(Class<E> type, String parameter, String value) {
