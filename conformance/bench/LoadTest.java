@@ -146,7 +146,7 @@ public class LoadTest {
                     String failure;
                     try {
                         failure = request(kind, random);
-                    } catch (IOException | RuntimeException e) {
+                    } catch (IOException | RuntimeException | com.pixelmed.dicom.DicomException e) {
                         failure = e.toString();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
@@ -172,7 +172,8 @@ public class LoadTest {
     }
 
     /** Sends one request of the kind; returns null when it succeeded, else what went wrong. */
-    static String request(String kind, ThreadLocalRandom random) throws Exception {
+    static String request(String kind, ThreadLocalRandom random)
+            throws IOException, InterruptedException, com.pixelmed.dicom.DicomException {
         int patient = random.nextInt(patients.size());
         switch (kind) {
             case "read label by id" -> {
@@ -346,7 +347,7 @@ public class LoadTest {
         return "2.25." + new BigInteger(1, bytes);
     }
 
-    static byte[] copy(byte[] source, String patient) throws Exception {
+    static byte[] copy(byte[] source, String patient) throws IOException, com.pixelmed.dicom.DicomException {
         AttributeList list = new AttributeList();
         try (DicomInputStream in = new DicomInputStream(new ByteArrayInputStream(source))) {
             list.read(in);
@@ -366,7 +367,8 @@ public class LoadTest {
         return out.toByteArray();
     }
 
-    static void set(AttributeList list, com.pixelmed.dicom.AttributeTag tag, String value) throws Exception {
+    static void set(AttributeList list, com.pixelmed.dicom.AttributeTag tag, String value)
+            throws com.pixelmed.dicom.DicomException {
         Attribute attribute = list.get(tag);
         if (attribute == null) {
             attribute = com.pixelmed.dicom.AttributeFactory.newAttribute(tag);
