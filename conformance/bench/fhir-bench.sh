@@ -10,7 +10,8 @@
 #   conformance/bench/fhir-bench.sh [copies-per-pass=4] [labels=100000] [queries=200] [passes=3] [clients=4]
 #
 # Each pass ingests <copies-per-pass> copies of testdata/synthea-10pt (6,987 resources each) with
-# fresh ids, so a server holds (passes + 1) x copies x 7,124 Synthea resources before the labels.
+# fresh ids, so a server holds (passes + 1) x copies x 6,987 Synthea resources (+ 173 shared ones)
+# before the labels.
 # QUORUM_BENCH_JAVA_OPTS sets the JVM options of both servers (default -Xmx2g); QUORUM_PROFILE_OPTS to
 # Quorum's only (e.g. a JFR recording); QUORUM_JAR runs another build of Quorum.
 #
