@@ -1,0 +1,508 @@
+// FHIR benchmark: the same Synthea transaction bundles ingested by two FHIR servers, then the same
+// labels stored in each and the same label searches against each, interleaved pass by pass. Run
+// by fhir-bench.sh (single-file source launch, Jackson from server/target/lib on the class path).
+//
+// Ingest: testdata/synthea-10pt (bulk-export NDJSON) becomes one transaction Bundle per patient,
+// as Synthea writes them: the patient and everything that refers to it, POST entries with
+// urn:uuid fullUrls, the practitioners, organisations and locations referred to by conditional
+// references (Practitioner?identifier=...), which the servers resolve. Those shared resources are
+// stored once per server before the measurement. Every copy of the data gets fresh ids and
+// fullUrls. Per pass and server: resources/s with the given number of concurrent clients, and the
+// server process's CPU ms per resource (counted until the process is quiet again, so work done
+// after the answer, such as Quorum's audit writer, counts).
+//
+// Labels: Observations of the QuorumLabel profile (project extension, confidence, reasoning, code
+// with schema version, subject, performer, method, derivedFrom a DocumentReference), stored in
+// transaction Bundles of 100 with the same clients, the two servers alternating in ten rounds.
+// Then per pass: p50/p95 of label searches by code, subject, project (the quorum-project search
+// parameter, installed on the stock server as a user of the profile would), identifier, and
+// subject with _include of the source and the patient.
+//
+// After a warm-up pass (not reported), the median of the passes is printed per server with the
+// ratio first/second.
+//
+// Usage: java -cp 'server/target/lib/*' FhirBench.java <synthea-dir> <copies-per-pass> <passes>
+//        <labels> <queries> <clients> <searchparameter.json> <name>=<url>[|<bearer>] ...
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+public class FhirBench {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String SCHEMA = "https://quorum.dev/fhir/CodeSystem/bench-findings";
+    static final String EXT = "https://quorum.dev/fhir/StructureDefinition/";
+    static final int PROJECTS = 10;
+    static final int CODES = 20;
+    static final int LABELS_PER_BUNDLE = 100;
+    static final List<String> SHARED = List.of("Organization", "Location", "Practitioner", "PractitionerRole");
+
+    record Server(String name, URI root, String token) {}
+
+    /** What the label fixtures got as ids on one server. */
+    record Fixtures(List<String> projects, String role, List<String> patients, List<String> documents) {}
+
+    static HttpClient client;
+    static List<ObjectNode> shared = new ArrayList<>();
+    static Map<String, List<ObjectNode>> byPatient = new LinkedHashMap<>();
+    static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+
+    public static void main(String[] args) throws Exception {
+        Path data = Path.of(args[0]);
+        int copies = Integer.parseInt(args[1]);
+        int passes = Integer.parseInt(args[2]);
+        int labels = Integer.parseInt(args[3]);
+        int queries = Integer.parseInt(args[4]);
+        int clients = Integer.parseInt(args[5]);
+        String searchParameter = Files.readString(Path.of(args[6]));
+        List<Server> servers = new ArrayList<>();
+        for (String spec : Arrays.copyOfRange(args, 7, args.length)) {
+            String[] nameRest = spec.split("=", 2);
+            String[] urlToken = nameRest[1].split("\\|", 2);
+            servers.add(new Server(nameRest[0], URI.create(urlToken[0]), urlToken.length > 1 ? urlToken[1] : null));
+        }
+        client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
+        readSynthea(data);
+        int perCopy = byPatient.values().stream().mapToInt(List::size).sum();
+        System.out.printf("ingest per measurement: %d copies of %s (%d patients, %d resources each, one transaction"
+                + " per patient, fresh ids), %d clients; labels: %d in bundles of %d (%d clients); %d queries per"
+                + " search kind and pass; 1 warm-up pass + %d measured passes, servers interleaved%n",
+                copies, data.getFileName(), byPatient.size(), perCopy, clients, labels, LABELS_PER_BUNDLE, clients,
+                queries, passes);
+
+        Map<String, List<List<Double>>> results = new LinkedHashMap<>();
+        for (Server server : servers) {
+            // Synthea's shared resources (what its conditional references point at), once.
+            post(server, "", transaction(shared.stream().map(r -> entry(r.deepCopy(), UUID.randomUUID())).toList()));
+            if (server.token() == null) {
+                ObjectNode parameter = (ObjectNode) JSON.readTree(searchParameter);
+                parameter.remove("id");
+                post(server, "SearchParameter", JSON.writeValueAsString(parameter));
+            }
+        }
+        long ingested = 0;
+        for (int pass = 0; pass <= passes; pass++) {
+            for (int k = 0; k < servers.size(); k++) {
+                int i = (pass % 2 == 0) ? k : servers.size() - 1 - k;
+                Server server = servers.get(i);
+                List<String> bundles = new ArrayList<>();
+                for (int c = 0; c < copies; c++) {
+                    for (List<ObjectNode> resources : byPatient.values()) {
+                        bundles.add(patientBundle(resources));
+                    }
+                }
+                String pid = System.getProperty("pid." + server.name());
+                quiet(pid);
+                long cpuBefore = cpuTicks(pid);
+                long start = System.nanoTime();
+                parallel(clients, bundles.size(), n -> post(server, "", bundles.get(n)));
+                double seconds = (System.nanoTime() - start) / 1e9;
+                Map<String, Double> m = new LinkedHashMap<>();
+                m.put("ingest resources/s, " + clients + " clients", copies * perCopy / seconds);
+                if (pid != null) {
+                    quiet(pid);
+                    m.put("ingest CPU ms/resource", (cpuTicks(pid) - cpuBefore) * 1000.0 / TICKS / (copies * perCopy));
+                }
+                ingested = Math.max(ingested, (long) (pass + 1) * copies * perCopy);
+                record(results, servers.size(), i, pass, server, m);
+            }
+        }
+        System.out.printf("ingested per server: %d Synthea resources (+ %d shared)%n", ingested, shared.size());
+
+        // Labels, loaded in ten rounds that alternate between the servers.
+        Map<String, Fixtures> fixtures = new HashMap<>();
+        for (Server server : servers) {
+            fixtures.put(server.name(), fixtures(server, Math.max(10, labels / 100)));
+        }
+        int rounds = 10;
+        int bundlesTotal = (labels + LABELS_PER_BUNDLE - 1) / LABELS_PER_BUNDLE;
+        double[] loadSeconds = new double[servers.size()];
+        for (int round = 0; round < rounds; round++) {
+            int from = bundlesTotal * round / rounds;
+            int to = bundlesTotal * (round + 1) / rounds;
+            for (int k = 0; k < servers.size(); k++) {
+                int i = (round % 2 == 0) ? k : servers.size() - 1 - k;
+                Server server = servers.get(i);
+                Fixtures f = fixtures.get(server.name());
+                long start = System.nanoTime();
+                parallel(clients, to - from, n -> post(server, "", labelBundle(f, from + n, labels)));
+                double seconds = (System.nanoTime() - start) / 1e9;
+                loadSeconds[i] += seconds;
+                System.out.printf("labels stored on %s: %d (%.1f labels/s in this round)%n", server.name(),
+                        Math.min(labels, to * LABELS_PER_BUNDLE), Math.min(labels - from * LABELS_PER_BUNDLE,
+                                (to - from) * LABELS_PER_BUNDLE) / seconds);
+            }
+        }
+        Map<String, List<List<Double>>> labelRows = new LinkedHashMap<>();
+        for (int i = 0; i < servers.size(); i++) {
+            record(labelRows, servers.size(), i, 1, servers.get(i),
+                    Map.of("label store labels/s, bundles of " + LABELS_PER_BUNDLE, labels / loadSeconds[i]));
+        }
+        labelRows.forEach(results::put);
+
+        for (int pass = 0; pass <= passes; pass++) {
+            for (int k = 0; k < servers.size(); k++) {
+                int i = (pass % 2 == 0) ? k : servers.size() - 1 - k;
+                Server server = servers.get(i);
+                record(results, servers.size(), i, pass, server, searches(server, fixtures.get(server.name()), labels, queries, pass));
+            }
+        }
+
+        System.out.println();
+        StringBuilder header = new StringBuilder(String.format("| %-40s", "median of " + passes + " passes"));
+        for (Server s : servers) {
+            header.append(String.format(" | %10s", s.name()));
+        }
+        if (servers.size() == 2) {
+            header.append(String.format(" | %s/%s", servers.get(0).name(), servers.get(1).name()));
+        }
+        System.out.println(header + " |");
+        for (Map.Entry<String, List<List<Double>>> e : results.entrySet()) {
+            StringBuilder row = new StringBuilder(String.format("| %-40s", e.getKey()));
+            double[] med = new double[servers.size()];
+            for (int s = 0; s < servers.size(); s++) {
+                med[s] = median(e.getValue().get(s));
+                row.append(String.format(" | %10.1f", med[s]));
+            }
+            if (servers.size() == 2) {
+                row.append(String.format(" | %.2f", med[0] / med[1]));
+            }
+            System.out.println(row + " |");
+        }
+    }
+
+    static void record(Map<String, List<List<Double>>> results, int count, int i, int pass, Server server, Map<String, Double> m) {
+        boolean warmup = pass == 0;
+        System.out.printf("%s pass %d %s: %s%n", warmup ? "warm-up" : "measured", pass, server.name(), m);
+        if (warmup) {
+            return;
+        }
+        for (Map.Entry<String, Double> e : m.entrySet()) {
+            List<List<Double>> perServer = results.computeIfAbsent(e.getKey(), x -> {
+                List<List<Double>> l = new ArrayList<>();
+                for (int s = 0; s < count; s++) {
+                    l.add(new ArrayList<>());
+                }
+                return l;
+            });
+            perServer.get(i).add(e.getValue());
+        }
+    }
+
+    // --- Synthea -------------------------------------------------------------------------------
+
+    static void readSynthea(Path dir) throws Exception {
+        Map<String, List<ObjectNode>> byType = new LinkedHashMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".ndjson")).sorted().toList()) {
+                for (String line : Files.readAllLines(file)) {
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    ObjectNode resource = (ObjectNode) JSON.readTree(line);
+                    String type = resource.path("resourceType").asText();
+                    if (!type.isEmpty() && !type.equals("OperationOutcome")) {
+                        byType.computeIfAbsent(type, t -> new ArrayList<>()).add(resource);
+                    }
+                }
+            }
+        }
+        for (ObjectNode patient : byType.getOrDefault("Patient", List.of())) {
+            List<ObjectNode> group = new ArrayList<>();
+            group.add(patient);
+            byPatient.put("Patient/" + patient.path("id").asText(), group);
+        }
+        for (Map.Entry<String, List<ObjectNode>> e : byType.entrySet()) {
+            if (SHARED.contains(e.getKey())) {
+                shared.addAll(e.getValue());
+                continue;
+            }
+            if (e.getKey().equals("Patient")) {
+                continue;
+            }
+            for (ObjectNode resource : e.getValue()) {
+                String patient = resource.has("subject")
+                        ? resource.path("subject").path("reference").asText()
+                        : resource.path("patient").path("reference").asText();
+                List<ObjectNode> group = byPatient.get(patient);
+                if (group == null) {
+                    throw new IllegalStateException(e.getKey() + " without a known patient: " + patient);
+                }
+                group.add(resource);
+            }
+        }
+    }
+
+    /** One patient's resources as a transaction with fresh fullUrls; references inside rewritten. */
+    static String patientBundle(List<ObjectNode> resources) throws Exception {
+        Map<String, String> ids = new HashMap<>();
+        for (ObjectNode r : resources) {
+            ids.put(r.path("resourceType").asText() + "/" + r.path("id").asText(), "urn:uuid:" + UUID.randomUUID());
+        }
+        List<ObjectNode> entries = new ArrayList<>();
+        for (ObjectNode r : resources) {
+            ObjectNode copy = r.deepCopy();
+            String fullUrl = ids.get(r.path("resourceType").asText() + "/" + r.path("id").asText());
+            rewrite(copy, ids);
+            entries.add(entry(copy, UUID.fromString(fullUrl.substring("urn:uuid:".length()))));
+        }
+        return transaction(entries);
+    }
+
+    static void rewrite(JsonNode node, Map<String, String> ids) {
+        if (node instanceof ObjectNode object) {
+            JsonNode reference = object.get("reference");
+            if (reference != null && reference.isTextual() && ids.containsKey(reference.asText())) {
+                object.set("reference", new TextNode(ids.get(reference.asText())));
+            }
+            object.elements().forEachRemaining(child -> rewrite(child, ids));
+        } else if (node instanceof ArrayNode array) {
+            array.elements().forEachRemaining(child -> rewrite(child, ids));
+        }
+    }
+
+    static ObjectNode entry(ObjectNode resource, UUID fullUrl) {
+        resource.remove("id");
+        ObjectNode entry = JSON.createObjectNode();
+        entry.put("fullUrl", "urn:uuid:" + fullUrl);
+        entry.set("resource", resource);
+        entry.putObject("request").put("method", "POST").put("url", resource.path("resourceType").asText());
+        return entry;
+    }
+
+    static String transaction(List<ObjectNode> entries) throws Exception {
+        ObjectNode bundle = JSON.createObjectNode();
+        bundle.put("resourceType", "Bundle");
+        bundle.put("type", "transaction");
+        ArrayNode array = bundle.putArray("entry");
+        entries.forEach(array::add);
+        return JSON.writeValueAsString(bundle);
+    }
+
+    // --- Labels --------------------------------------------------------------------------------
+
+    static Fixtures fixtures(Server server, int patients) throws Exception {
+        List<ObjectNode> entries = new ArrayList<>();
+        for (int p = 0; p < PROJECTS; p++) {
+            entries.add(entry((ObjectNode) JSON.readTree("{\"resourceType\":\"ResearchStudy\",\"status\":\"active\","
+                    + "\"title\":\"Bench project " + p + "\"}"), UUID.randomUUID()));
+        }
+        UUID practitioner = UUID.randomUUID();
+        entries.add(entry((ObjectNode) JSON.readTree("{\"resourceType\":\"Practitioner\",\"identifier\":[{\"system\":"
+                + "\"https://quorum.dev/fhir/annotator-id\",\"value\":\"BENCH-" + RUN + "\"}]}"), practitioner));
+        entries.add(entry((ObjectNode) JSON.readTree("{\"resourceType\":\"PractitionerRole\",\"practitioner\":"
+                + "{\"reference\":\"urn:uuid:" + practitioner + "\"}}"), UUID.randomUUID()));
+        List<String> fixtureLocations = locations(post(server, "", transaction(entries)));
+        List<String> patientIds = new ArrayList<>();
+        List<String> documentIds = new ArrayList<>();
+        for (int from = 0; from < patients; from += 250) {
+            List<ObjectNode> batch = new ArrayList<>();
+            for (int p = from; p < Math.min(patients, from + 250); p++) {
+                UUID patient = UUID.randomUUID();
+                batch.add(entry((ObjectNode) JSON.readTree("{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":"
+                        + "\"https://quorum.dev/fhir/pseudonym\",\"value\":\"BENCH-" + RUN + "-" + p + "\"}]}"), patient));
+                batch.add(entry((ObjectNode) JSON.readTree("{\"resourceType\":\"DocumentReference\",\"status\":\"current\","
+                        + "\"subject\":{\"reference\":\"urn:uuid:" + patient + "\"},\"content\":[{\"attachment\":{"
+                        + "\"contentType\":\"text/plain\",\"data\":\"SW1wcmVzc2lvbjogbm8gYWN1dGUgZmluZGluZy4=\"}}]}"),
+                        UUID.randomUUID()));
+            }
+            List<String> created = locations(post(server, "", transaction(batch)));
+            for (int n = 0; n < created.size(); n += 2) {
+                patientIds.add(created.get(n));
+                documentIds.add(created.get(n + 1));
+            }
+        }
+        return new Fixtures(fixtureLocations.subList(0, PROJECTS), fixtureLocations.get(PROJECTS + 1), patientIds, documentIds);
+    }
+
+    static List<String> locations(String transactionResponse) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode entry : JSON.readTree(transactionResponse).path("entry")) {
+            String location = entry.path("response").path("location").asText();
+            int history = location.indexOf("/_history");
+            ids.add(history < 0 ? location : location.substring(0, history));
+        }
+        return ids;
+    }
+
+    static String labelBundle(Fixtures f, int bundle, int labels) throws Exception {
+        List<ObjectNode> entries = new ArrayList<>();
+        for (int n = bundle * LABELS_PER_BUNDLE; n < Math.min(labels, (bundle + 1) * LABELS_PER_BUNDLE); n++) {
+            entries.add(entry(label(f, n), UUID.randomUUID()));
+        }
+        return transaction(entries);
+    }
+
+    static ObjectNode label(Fixtures f, int n) throws Exception {
+        int patient = n % f.patients().size();
+        return (ObjectNode) JSON.readTree("{\"resourceType\":\"Observation\","
+                + "\"meta\":{\"profile\":[\"" + EXT + "quorum-label\"]},"
+                + "\"extension\":[{\"url\":\"" + EXT + "quorum-project\",\"valueReference\":{\"reference\":\""
+                + f.projects().get(n % PROJECTS) + "\"}},"
+                + "{\"url\":\"" + EXT + "quorum-confidence\",\"valueDecimal\":0." + (n % 9 + 1) + "},"
+                + "{\"url\":\"" + EXT + "quorum-reasoning\",\"valueString\":\"Finding described in the impression.\"}],"
+                + "\"identifier\":[{\"system\":\"urn:quorum:bench\",\"value\":\"" + RUN + "-" + n + "\"}],"
+                + "\"status\":\"preliminary\","
+                + "\"code\":{\"coding\":[{\"system\":\"" + SCHEMA + "\",\"version\":\"1.0.0\",\"code\":\"finding-"
+                + (n % CODES) + "\"}]},"
+                + "\"subject\":{\"reference\":\"" + f.patients().get(patient) + "\"},"
+                + "\"performer\":[{\"reference\":\"" + f.role() + "\"}],"
+                + "\"method\":{\"coding\":[{\"system\":\"https://quorum.dev/fhir/CodeSystem/quorum-label-method\","
+                + "\"code\":\"human\"}]},"
+                + "\"derivedFrom\":[{\"reference\":\"" + f.documents().get(patient) + "\"}],"
+                + "\"valueBoolean\":" + (n % 3 == 0) + "}");
+    }
+
+    // --- Searches ------------------------------------------------------------------------------
+
+    static Map<String, Double> searches(Server server, Fixtures f, int labels, int queries, int pass) throws Exception {
+        Random random = new Random(42 + pass);
+        Map<String, Double> m = new LinkedHashMap<>();
+        String[] kinds = {"code", "subject", "project", "identifier", "subject + _include"};
+        for (String kind : kinds) {
+            double[] latencies = new double[queries];
+            for (int q = 0; q < queries; q++) {
+                int patient = random.nextInt(f.patients().size());
+                String query = switch (kind) {
+                    case "code" -> "Observation?code=" + enc(SCHEMA + "|finding-" + random.nextInt(CODES)) + "&_count=20";
+                    case "subject" -> "Observation?subject=" + f.patients().get(patient) + "&_count=20";
+                    case "project" -> "Observation?project=" + f.projects().get(random.nextInt(PROJECTS)) + "&_count=20";
+                    case "identifier" -> "Observation?identifier=" + enc("urn:quorum:bench|" + RUN + "-" + random.nextInt(labels));
+                    default -> "Observation?subject=" + f.patients().get(patient)
+                            + "&_include=Observation:derived-from&_include=Observation:subject&_count=20";
+                };
+                long t = System.nanoTime();
+                HttpResponse<String> response = client.send(request(server, query).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                latencies[q] = (System.nanoTime() - t) / 1e6;
+                if (response.statusCode() != 200 || !response.body().contains("\"Observation\"")) {
+                    throw new IllegalStateException(server.name() + " " + query + " answered " + response.statusCode()
+                            + " without a label: " + response.body().substring(0, Math.min(400, response.body().length())));
+                }
+                if (kind.contains("_include") && !response.body().contains("\"DocumentReference\"")) {
+                    throw new IllegalStateException(server.name() + " " + query + " did not include the sources");
+                }
+            }
+            Arrays.sort(latencies);
+            m.put("search by " + kind + " p50 ms", percentile(latencies, 50));
+            m.put("search by " + kind + " p95 ms", percentile(latencies, 95));
+        }
+        return m;
+    }
+
+    static String enc(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    // --- HTTP and measurement ------------------------------------------------------------------
+
+    static HttpRequest.Builder request(Server server, String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(server.root().resolve(path)).timeout(Duration.ofMinutes(10))
+                .header("Accept", "application/fhir+json");
+        if (server.token() != null) {
+            b.header("Authorization", "Bearer " + server.token());
+        }
+        return b;
+    }
+
+    static String post(Server server, String path, String body) throws Exception {
+        HttpResponse<String> response = client.send(request(server, path)
+                .header("Content-Type", "application/fhir+json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200 && response.statusCode() != 201) {
+            throw new IllegalStateException(server.name() + " POST /" + path + " answered " + response.statusCode() + ": "
+                    + response.body().substring(0, Math.min(1000, response.body().length())));
+        }
+        return response.body();
+    }
+
+    static final double TICKS = Double.parseDouble(System.getProperty("clk.tck", "100"));
+
+    /** User + system CPU time of a process, in clock ticks; 0 without a pid. */
+    static long cpuTicks(String pid) throws Exception {
+        if (pid == null) {
+            return 0;
+        }
+        String stat = Files.readString(Path.of("/proc", pid, "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** Waits (up to 60 s) until the process used under 10 % of a core for half a second. */
+    static void quiet(String pid) throws Exception {
+        if (pid == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        long previous = cpuTicks(pid);
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            long now = cpuTicks(pid);
+            if ((now - previous) / TICKS < 0.05) {
+                return;
+            }
+            previous = now;
+        }
+    }
+
+    interface Task {
+        void run(int n) throws Exception;
+    }
+
+    static void parallel(int clients, int count, Task task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        AtomicInteger next = new AtomicInteger();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            futures.add(pool.submit(() -> {
+                for (int n; (n = next.getAndIncrement()) < count; ) {
+                    task.run(n);
+                }
+                return null;
+            }));
+        }
+        try {
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    static double percentile(double[] sorted, int p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# FHIR benchmark: Quorum (the packaged jar, default settings: embedded H2, auth, audit, profile
+# validation) and a minimal stock HAPI FHIR JPA server of the same HAPI version
+# (StockHapiServer.java: same H2 URL options, pool size and Hibernate settings, no Quorum
+# interceptors) side by side on this machine, both started with the same JVM options. Prints, as
+# the median of the measured passes after a warm-up pass, Synthea transaction ingest in
+# resources/s (and CPU ms per resource), the label store rate, and label search p50/p95 for
+# both, with the ratio Quorum/HAPI.
+#
+#   conformance/bench/fhir-bench.sh [copies-per-pass=4] [labels=100000] [queries=200] [passes=3] [clients=4]
+#
+# Each pass ingests <copies-per-pass> copies of testdata/synthea-10pt (6,987 resources each) with
+# fresh ids, so a server holds (passes + 1) x copies x 6,987 Synthea resources (+ 173 shared ones)
+# before the labels.
+# QUORUM_BENCH_JAVA_OPTS sets the JVM options of both servers (default -Xmx2g); QUORUM_PROFILE_OPTS to
+# Quorum's only (e.g. a JFR recording); QUORUM_JAR runs another build of Quorum.
+#
+# Needs: server/target/quorum-server.jar and server/target/lib (./quorum build), a JDK (javac),
+# python3, curl. Both servers listen on 127.0.0.1 only, on free ports, with their own temporary
+# data directories.
+set -euo pipefail
+
+COPIES=${1:-4}
+LABELS=${2:-100000}
+QUERIES=${3:-200}
+PASSES=${4:-3}
+CLIENTS=${5:-4}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+JAR=${QUORUM_JAR:-$ROOT/server/target/quorum-server.jar}
+# Both JVMs get the same options. The default heap limit (a quarter of RAM) let Quorum grow to
+# 5.7 GiB here and be killed by the kernel when other jobs needed memory: 2 GiB for both.
+JAVA_OPTS=${QUORUM_BENCH_JAVA_OPTS--Xmx2g}
+LIB=$ROOT/server/target/lib
+DATA=${SYNTHEA_DATA:-$ROOT/testdata/synthea-10pt}
+[ -f "$JAR" ] && [ -d "$LIB" ] || { echo "missing $JAR or $LIB: run ./quorum build first" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/quorum-fhir-bench-XXXXXX)
+QUORUM_PID=""; HAPI_PID=""
+cleanup() {
+    [ -n "$QUORUM_PID" ] && kill "$QUORUM_PID" 2>/dev/null && wait "$QUORUM_PID" 2>/dev/null || true
+    [ -n "$HAPI_PID" ] && kill "$HAPI_PID" 2>/dev/null && wait "$HAPI_PID" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() {
+    for _ in $(seq 1 1500); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done
+    echo "$1 did not answer" >&2; return 1
+}
+
+# The stock server: compiled against the HAPI jars Quorum ships, logging as Quorum's (WARN).
+javac -d "$WORK/hapi-classes" -cp "$LIB/*" "$ROOT/conformance/bench/StockHapiServer.java"
+QPORT=$(free_port); HPORT=$(free_port)
+# shellcheck disable=SC2086
+QUORUM_DATA_DIR="$WORK/quorum" QUORUM_HTTP_PORT=$QPORT QUORUM_HTTP_HOST=127.0.0.1 \
+    java $JAVA_OPTS ${QUORUM_PROFILE_OPTS:-} -jar "$JAR" serve >"$WORK/quorum.log" 2>&1 &
+QUORUM_PID=$!
+# shellcheck disable=SC2086
+java $JAVA_OPTS -Dlogback.configurationFile="$ROOT/server/src/main/resources/logback.xml" \
+    -cp "$WORK/hapi-classes:$LIB/*" StockHapiServer "$HPORT" "$WORK/hapi" >"$WORK/hapi.log" 2>&1 &
+HAPI_PID=$!
+
+wait_http "http://127.0.0.1:$HPORT/fhir/metadata"
+wait_http "http://127.0.0.1:$QPORT/health/ready"
+export QUORUM_DATA_DIR="$WORK/quorum"
+java -jar "$JAR" user add bench --role project-admin >/dev/null
+TOKEN=$(java -jar "$JAR" user token bench | tail -1)
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "versions: $(java -version 2>&1 | head -1); Quorum $(git -C "$ROOT" rev-parse --short HEAD)$([ -n "${QUORUM_JAR:-}" ] && echo " (QUORUM_JAR=$QUORUM_JAR)"); HAPI FHIR $(ls "$LIB" | sed -n 's/^hapi-fhir-jpaserver-base-\(.*\)\.jar$/\1/p'); H2 $(ls "$LIB" | sed -n 's/^h2-\(.*\)\.jar$/\1/p')"
+echo "config: both java ${JAVA_OPTS:-without options}; H2 file, WRITE_DELAY=0, 20 pooled connections; Quorum default settings (auth: project-admin token, audit, profile validation)${QUORUM_PROFILE_OPTS:+ + $QUORUM_PROFILE_OPTS}; HAPI default JPA settings but no search-result cache reuse"
+java -Dpid.quorum="$QUORUM_PID" -Dpid.hapi="$HAPI_PID" -Dclk.tck="$(getconf CLK_TCK)" -cp "$LIB/*" \
+    "$ROOT/conformance/bench/FhirBench.java" "$DATA" "$COPIES" "$PASSES" "$LABELS" "$QUERIES" "$CLIENTS" \
+    "$ROOT/fhir-profiles/src/main/fhir/SearchParameter-quorum-project.json" \
+    "quorum=http://127.0.0.1:$QPORT/fhir/|$TOKEN" \
+    "hapi=http://127.0.0.1:$HPORT/fhir/"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
