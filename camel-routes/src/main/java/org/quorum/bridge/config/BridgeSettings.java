@@ -81,6 +81,13 @@ public record BridgeSettings(
                             + PacsSettings.DICOMWEB_URL
                             + " (PACS pull)");
         }
+        if (ehr.isEmpty() && pacs.map(PacsSettings::accessionFromEhr).orElse(false)) {
+            throw new ConfigException(
+                    PacsSettings.ACCESSION_FROM_EHR,
+                    "is true and "
+                            + EhrSettings.URL
+                            + " is not set: the accession numbers come from the EHR cohort");
+        }
         return new BridgeSettings(
                 store, ops, deid, quorum, ehr, mllp, pacs, writeBack, reliability);
     }

@@ -24,6 +24,9 @@ import org.quorum.config.ConfigSource;
  * @param lookback after the backfill, each poll asks again for studies of the last {@code lookback}
  *     days: instances that reach the PACS late (a series sent hours later) are found by comparing
  *     instance counts
+ * @param accessionFromEhr ask the PACS only for the studies whose Accession Number (0008,0050) an
+ *     imaging order, report or study of the EHR cohort carries (identifiers of type {@code ACSN}),
+ *     one QIDO-RS / C-FIND per accession number, instead of every study of the date window
  */
 public record PacsSettings(
         Optional<URI> dicomWebRoot,
@@ -35,7 +38,8 @@ public record PacsSettings(
         Duration pollInterval,
         int pageSize,
         Duration connectTimeout,
-        Duration readTimeout) {
+        Duration readTimeout,
+        boolean accessionFromEhr) {
 
     public static final String DICOMWEB_URL = "QUORUM_BRIDGE_PACS_DICOMWEB_URL";
     public static final String MODALITIES = "QUORUM_BRIDGE_PACS_MODALITIES";
@@ -45,6 +49,7 @@ public record PacsSettings(
     public static final String PAGE_SIZE = "QUORUM_BRIDGE_PACS_PAGE_SIZE";
     public static final String CONNECT_TIMEOUT = "QUORUM_BRIDGE_PACS_CONNECT_TIMEOUT";
     public static final String READ_TIMEOUT = "QUORUM_BRIDGE_PACS_READ_TIMEOUT";
+    public static final String ACCESSION_FROM_EHR = "QUORUM_BRIDGE_PACS_ACCESSION_FROM_EHR";
     static final String AUTH_PREFIX = "QUORUM_BRIDGE_PACS_";
     static final Set<String> KEYS;
 
@@ -59,7 +64,8 @@ public record PacsSettings(
                                 POLL_INTERVAL,
                                 PAGE_SIZE,
                                 CONNECT_TIMEOUT,
-                                READ_TIMEOUT));
+                                READ_TIMEOUT,
+                                ACCESSION_FROM_EHR));
         keys.addAll(ClientAuth.keys(AUTH_PREFIX));
         keys.addAll(DimseSettings.KEYS);
         KEYS = Set.copyOf(keys);
@@ -72,7 +78,7 @@ public record PacsSettings(
         Optional<URI> root = source.httpUrl(DICOMWEB_URL);
         Optional<DimseSettings> dimse = DimseSettings.from(source);
         if (root.isEmpty() && dimse.isEmpty()) {
-            for (String key : List.of(MODALITIES, START, LOOKBACK)) {
+            for (String key : List.of(MODALITIES, START, LOOKBACK, ACCESSION_FROM_EHR)) {
                 if (source.get(key).isPresent()) {
                     throw new ConfigException(DICOMWEB_URL, "is required when " + key + " is set");
                 }
@@ -148,6 +154,7 @@ public record PacsSettings(
                         poll,
                         pageSize,
                         connect,
-                        read));
+                        read,
+                        source.booleanValue(ACCESSION_FROM_EHR, false)));
     }
 }

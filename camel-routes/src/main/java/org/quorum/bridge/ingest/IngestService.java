@@ -468,6 +468,14 @@ public final class IngestService {
         for (int i = 0; i < before.size(); i++) {
             Identifier a = before.get(i);
             Identifier b = after.get(i);
+            if (a.hasValue() && b.hasValue() && isAccessionNumber(a)) {
+                entries.add(
+                        new Crosswalk.Entry(
+                                Crosswalk.Kind.ACCESSION_NUMBER,
+                                a.getValue(),
+                                (b.hasSystem() ? b.getSystem() : "") + "|" + b.getValue(),
+                                source));
+            }
             if (a.hasValue() && b.hasValue() && !a.getValue().equals(b.getValue())) {
                 String system = a.hasSystem() ? a.getSystem() : "";
                 entries.add(
@@ -479,6 +487,22 @@ public final class IngestService {
             }
         }
         return entries;
+    }
+
+    /** HL7 v2 table 0203 identifier type of an accession number (ImagingStudy, ServiceRequest…). */
+    static final String IDENTIFIER_TYPES = "http://terminology.hl7.org/CodeSystem/v2-0203";
+
+    /**
+     * An identifier typed {@code ACSN}: on an ImagingStudy, a ServiceRequest, a DiagnosticReport,
+     * or in a reference's identifier ({@code basedOn}).
+     */
+    static boolean isAccessionNumber(Identifier identifier) {
+        return identifier.hasType()
+                && identifier.getType().getCoding().stream()
+                        .anyMatch(
+                                c ->
+                                        IDENTIFIER_TYPES.equals(c.getSystem())
+                                                && "ACSN".equals(c.getCode()));
     }
 
     /** The resources a hit reaches through the batch's references. */

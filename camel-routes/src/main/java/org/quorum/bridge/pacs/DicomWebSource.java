@@ -31,13 +31,19 @@ public final class DicomWebSource implements PacsSource {
     }
 
     @Override
-    public List<Study> findStudies(String window, String modality) {
+    public List<Study> findStudies(String window, String modality, String accession) {
         List<Study> found = new ArrayList<>();
         for (int offset = 0; ; offset += pageSize) {
             String query =
                     "/studies?StudyDate="
                             + window
                             + (modality.isEmpty() ? "" : "&ModalitiesInStudy=" + modality)
+                            + (accession.isEmpty()
+                                    ? ""
+                                    : "&AccessionNumber="
+                                            + java.net.URLEncoder.encode(
+                                                    accession,
+                                                    java.nio.charset.StandardCharsets.UTF_8))
                             + "&includefield="
                             + STUDY_INSTANCES
                             + "&limit="

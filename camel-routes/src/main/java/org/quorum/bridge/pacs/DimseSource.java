@@ -9,6 +9,7 @@ import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.IntegerStringAttribute;
 import com.pixelmed.dicom.SOPClass;
 import com.pixelmed.dicom.SetOfDicomFiles;
+import com.pixelmed.dicom.ShortStringAttribute;
 import com.pixelmed.dicom.StoredFilePathStrategy;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.UniqueIdentifierAttribute;
@@ -181,7 +182,7 @@ public final class DimseSource implements PacsSource, AutoCloseable {
     }
 
     @Override
-    public List<Study> findStudies(String window, String modality) {
+    public List<Study> findStudies(String window, String modality, String accession) {
         AttributeList query = new AttributeList();
         put(query, new CodeStringAttribute(TagFromName.QueryRetrieveLevel), "STUDY");
         put(query, new UniqueIdentifierAttribute(TagFromName.StudyInstanceUID), null);
@@ -189,6 +190,9 @@ public final class DimseSource implements PacsSource, AutoCloseable {
         put(query, new IntegerStringAttribute(TagFromName.NumberOfStudyRelatedInstances), null);
         if (!modality.isEmpty()) {
             put(query, new CodeStringAttribute(TagFromName.ModalitiesInStudy), modality);
+        }
+        if (!accession.isEmpty()) {
+            put(query, new ShortStringAttribute(TagFromName.AccessionNumber), accession);
         }
         List<Study> found = new ArrayList<>();
         for (AttributeList answer : find("study C-FIND of " + route, query)) {

@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
  *       refuses is a dead letter.
  * </ol>
  *
+ * <p>With {@code QUORUM_BRIDGE_PACS_ACCESSION_FROM_EHR}, step 1 asks instead for the accession
+ * numbers of the EHR cohort ({@code AccessionNumber=}, one query each: DICOM has no list matching
+ * for SH), within the whole backfill range.
+ *
  * <p>A crash between Quorum's commit and the bridge's leaves the instance unrecorded: the next poll
  * sends the same bytes again, which Quorum's store treats as already stored. Nothing is lost,
  * nothing is stored twice.
@@ -138,9 +142,22 @@ public final class PacsPullService {
                     settings.modalities().isEmpty()
                             ? List.of("")
                             : settings.modalities().stream().sorted().toList();
-            for (String modality : modalities) {
-                for (PacsSource.Study study : pacs.findStudies(window, modality)) {
-                    studies.putIfAbsent(study.studyUid(), study);
+            if (settings.accessionFromEhr()) {
+                // the whole backfill range: an order's images may be older than the lookback
+                String range = DA.format(settings.start()) + "-" + DA.format(today);
+                for (String accession : cohortAccessions()) {
+                    for (String modality : modalities) {
+                        for (PacsSource.Study study :
+                                pacs.findStudies(range, modality, accession)) {
+                            studies.putIfAbsent(study.studyUid(), study);
+                        }
+                    }
+                }
+            } else {
+                for (String modality : modalities) {
+                    for (PacsSource.Study study : pacs.findStudies(window, modality, "")) {
+                        studies.putIfAbsent(study.studyUid(), study);
+                    }
                 }
             }
             for (PacsSource.Study study : studies.values()) {
@@ -154,6 +171,40 @@ public final class PacsPullService {
             throw e;
         }
     }
+
+    /**
+     * The accession numbers the EHR pull recorded (encrypted, in the crosswalk) since the last poll
+     * minus the lookback: a new order is asked for at once, and again on every poll for {@code
+     * lookback} days, so images that reach the PACS after the order are found. A value the PACS
+     * would read as a wildcard or that is no Accession Number (SH, 16 characters) is left out.
+     */
+    private List<String> cohortAccessions() {
+        Instant since =
+                watermarks.get(route).map(w -> w.minus(settings.lookback())).orElse(Instant.EPOCH);
+        List<String> usable = new ArrayList<>();
+        int unusable = 0;
+        for (String accession : crosswalk.originalsSince(Crosswalk.Kind.ACCESSION_NUMBER, since)) {
+            if (ACCESSION.matcher(accession).matches()) {
+                usable.add(accession);
+            } else {
+                unusable++;
+            }
+        }
+        if (unusable > 0) {
+            LOG.warn(
+                    "{}: {} accession number(s) of the EHR cohort are not DICOM SH values or hold"
+                            + " wildcards; not asked for",
+                    route,
+                    unusable);
+        }
+        return usable;
+    }
+
+    // PS3.5 §6.2 SH: at most 16 characters, no backslash or control character; no * or ? (PS3.4
+    // C.2.2.2.4 wildcard matching), no leading or trailing space
+    private static final java.util.regex.Pattern ACCESSION =
+            java.util.regex.Pattern.compile(
+                    "[^\\\\*?\\s\\p{Cntrl}]([^\\\\*?\\p{Cntrl}]{0,14}[^\\\\*?\\s\\p{Cntrl}])?");
 
     private static Instant startOf(LocalDate day) {
         return day.atStartOfDay(ZoneOffset.UTC).toInstant();

@@ -23,8 +23,10 @@ public interface PacsSource {
      *
      * @param window a DICOM date range {@code YYYYMMDD-YYYYMMDD}
      * @param modality a Modality in Study, or empty for every study
+     * @param accession an Accession Number (matched exactly: the caller passes no wildcard), or
+     *     empty for any
      */
-    List<Study> findStudies(String window, String modality);
+    List<Study> findStudies(String window, String modality, String accession);
 
     /** Every instance of a study. */
     List<Locator> instancesOf(String study);

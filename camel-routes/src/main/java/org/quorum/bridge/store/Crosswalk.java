@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -27,7 +28,13 @@ public final class Crosswalk {
         /** {@code system|value} of an identifier. */
         IDENTIFIER,
         /** A DICOM UID (study, series, SOP instance). */
-        DICOM_UID
+        DICOM_UID,
+        /**
+         * An Accession Number an EHR record of the cohort carries (an identifier of type {@code
+         * ACSN}): the original is the bare value the PACS knows, the pseudonym the de-identified
+         * {@code system|value}. The PACS pull asks for these studies when so configured.
+         */
+        ACCESSION_NUMBER
     }
 
     /**
@@ -135,6 +142,37 @@ public final class Crosswalk {
                                     : Optional.<String>empty();
                         }
                     }
+                });
+    }
+
+    /**
+     * The distinct originals of a kind first recorded at or after {@code since}, decrypted, in the
+     * order they were first seen.
+     */
+    public List<String> originalsSince(Kind kind, Instant since) {
+        return database.inTransaction(
+                connection -> {
+                    java.util.LinkedHashSet<String> found = new java.util.LinkedHashSet<>();
+                    try (PreparedStatement select =
+                            connection.prepareStatement(
+                                    "SELECT pseudonym, original_digest, original FROM qb_crosswalk"
+                                            + " WHERE kind = ? AND first_seen >= ?"
+                                            + " ORDER BY first_seen, original_digest")) {
+                        select.setString(1, kind.name());
+                        select.setTimestamp(2, Timestamp.from(since));
+                        try (ResultSet rows = select.executeQuery()) {
+                            while (rows.next()) {
+                                found.add(
+                                        encryptor.decryptString(
+                                                rows.getBytes(3),
+                                                context(
+                                                        kind,
+                                                        rows.getString(1),
+                                                        rows.getString(2))));
+                            }
+                        }
+                    }
+                    return List.copyOf(found);
                 });
     }
 

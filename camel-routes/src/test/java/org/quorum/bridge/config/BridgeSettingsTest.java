@@ -186,6 +186,18 @@ class BridgeSettingsTest {
         assertThat(pacs.modalities()).containsExactlyInAnyOrder("CT", "MR");
         assertThat(pacs.lookback()).isEqualTo(Duration.ofDays(7));
         assertThat(pacs.dimse()).isEmpty();
+        assertThat(pacs.accessionFromEhr()).isFalse();
+        env.put("QUORUM_BRIDGE_PACS_ACCESSION_FROM_EHR", "yes");
+        assertThat(refused(env).key()).isEqualTo("QUORUM_BRIDGE_PACS_ACCESSION_FROM_EHR");
+        env.put("QUORUM_BRIDGE_PACS_ACCESSION_FROM_EHR", "TRUE");
+        assertThat(BridgeSettings.load(env, Optional.empty()).pacs().orElseThrow())
+                .matches(PacsSettings::accessionFromEhr);
+        // the accession numbers come from the EHR cohort: no EHR, no accession numbers
+        Map<String, String> noEhr = new HashMap<>(env);
+        noEhr.remove("QUORUM_BRIDGE_EHR_URL");
+        noEhr.remove("QUORUM_BRIDGE_EHR_QUERIES");
+        assertThat(refused(noEhr).key()).isEqualTo("QUORUM_BRIDGE_PACS_ACCESSION_FROM_EHR");
+        env.remove("QUORUM_BRIDGE_PACS_ACCESSION_FROM_EHR");
 
         env.put("QUORUM_BRIDGE_PACS_DIMSE_HOST", "pacs.example.org");
         env.put("QUORUM_BRIDGE_PACS_DIMSE_AET", "HOSPITAL_PACS");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DateAttribute;
+import com.pixelmed.dicom.ShortStringAttribute;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
 import java.io.ByteArrayOutputStream;
@@ -29,11 +30,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.hl7.fhir.r4.model.DiagnosticReport;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
 import org.quorum.bridge.BridgeApp;
 import org.quorum.bridge.routes.BridgeRoutes;
 import org.quorum.bridge.store.Crosswalk;
 import org.quorum.bridge.testing.BridgeConfig;
+import org.quorum.bridge.testing.Ehr;
 import org.quorum.bridge.testing.JavaProcess;
 import org.quorum.bridge.testing.Orthanc;
 import org.quorum.bridge.testing.Quorum;
@@ -278,6 +283,95 @@ class PacsDicomWebIT {
     }
 
     @Test
+    void with_accession_numbers_from_the_ehr_only_the_cohorts_studies_are_pulled()
+            throws Exception {
+        String inCohort = "ACSN-IN-7731";
+        String outside = "ACSN-OUT-7732";
+        String cohortTag = "urn:quorum:test:cohort";
+        Ehr ehr = Ehr.shared();
+        String patient = "Patient/" + ehr.all("Patient").get(0).getIdElement().getIdPart();
+        // the cohort: an imaging report carrying the order's accession number; a second report
+        // with the other study's accession number is in the EHR but not in the cohort query
+        ehr.write(
+                imagingReport(patient, inCohort)
+                        .addIdentifier(
+                                new Identifier().setSystem(cohortTag).setValue("pacs-acsn")));
+        ehr.write(imagingReport(patient, outside));
+        try (Orthanc pacs = Orthanc.start()) {
+            Path dicom = TestData.resolve("dicom");
+            pacs.store(withAccession(dicom.resolve("pydicom/CT_small.dcm"), inCohort));
+            pacs.store(withAccession(dicom.resolve("highdicom/dx_image.dcm"), outside));
+            BridgeConfig config =
+                    BridgeConfig.forProject("pacs-acsn", quorum)
+                            .set("QUORUM_BRIDGE_EHR_URL", ehr.fhirBase())
+                            .set(
+                                    "QUORUM_BRIDGE_EHR_QUERIES",
+                                    "DiagnosticReport?identifier=" + cohortTag + "%7Cpacs-acsn")
+                            .set("QUORUM_BRIDGE_EHR_POLL_INTERVAL", "500ms")
+                            .set("QUORUM_BRIDGE_PACS_DICOMWEB_URL", pacs.dicomWebRoot())
+                            .set("QUORUM_BRIDGE_PACS_START", "2000-01-01")
+                            .set("QUORUM_BRIDGE_PACS_ACCESSION_FROM_EHR", "true")
+                            .set("QUORUM_BRIDGE_PACS_POLL_INTERVAL", "500ms");
+            DeidKeyService keys =
+                    new DeidKeyService(config.secret().getBytes(StandardCharsets.UTF_8));
+            DefaultCamelContext camel = new DefaultCamelContext();
+            try (BridgeApp bridge = BridgeApp.start(config.settings(), Clock.systemUTC(), camel)) {
+                // the study ordered in the cohort arrives
+                assertThat(qido("/studies?StudyInstanceUID=" + keys.remapUid(SMALL_CT_STUDY), 1))
+                        .hasSize(1);
+                // more polls: the other study is never asked for
+                NotifyBuilder more =
+                        new NotifyBuilder(camel).fromRoute(ROUTE).whenCompleted(3).create();
+                assertThat(more.matches(2, TimeUnit.MINUTES)).isTrue();
+                assertThat(bridge.status(ROUTE).snapshot().lastError()).isNull();
+                HttpResponse<String> dx =
+                        quorum.dicomWeb("/studies?StudyInstanceUID=" + keys.remapUid(DX_STUDY));
+                assertThat(dx.statusCode()).isIn(200, 204);
+                assertThat(dx.body().isEmpty() ? JSON.createArrayNode() : JSON.readTree(dx.body()))
+                        .isEmpty();
+                assertThat(delivered(bridge)).isEqualTo(1.0);
+            }
+            // the accession numbers are kept encrypted in the bridge's store
+            try (var files = Files.walk(config.dataDir())) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    String raw = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+                    assertThat(raw).as(file.toString()).doesNotContain(inCohort);
+                }
+            }
+        }
+    }
+
+    private static DiagnosticReport imagingReport(String patient, String accession) {
+        DiagnosticReport report = new DiagnosticReport();
+        report.setStatus(DiagnosticReport.DiagnosticReportStatus.FINAL);
+        report.addCategory()
+                .addCoding()
+                .setSystem("http://terminology.hl7.org/CodeSystem/v2-0074")
+                .setCode("RAD");
+        report.getCode()
+                .addCoding()
+                .setSystem("http://loinc.org")
+                .setCode("18748-4")
+                .setDisplay("Diagnostic imaging study");
+        report.setSubject(new Reference(patient));
+        report.addIdentifier()
+                .setSystem("urn:oid:1.2.826.0.1.3680043.8.498.7731")
+                .setValue(accession)
+                .getType()
+                .addCoding()
+                .setSystem("http://terminology.hl7.org/CodeSystem/v2-0203")
+                .setCode("ACSN");
+        return report;
+    }
+
+    /** The file with its Accession Number set. */
+    private static byte[] withAccession(Path file, String accession) throws Exception {
+        ShortStringAttribute number = new ShortStringAttribute(TagFromName.AccessionNumber);
+        number.addValue(accession);
+        return rewritten(file, number);
+    }
+
+    @Test
     void a_pacs_that_does_not_answer_is_reported_and_nothing_is_recorded() throws Exception {
         int closed = JavaProcess.freePort(); // nothing listens there
         BridgeConfig config =
@@ -310,12 +404,18 @@ class PacsDicomWebIT {
 
     /** The file with its Study Date set to today (inside the bridge's re-query window). */
     private static byte[] studyOfToday(Path file) throws Exception {
-        AttributeList list = new AttributeList();
-        list.read(file.toFile());
         String today = DateTimeFormatter.BASIC_ISO_DATE.format(LocalDate.now(ZoneOffset.UTC));
         DateAttribute date = new DateAttribute(TagFromName.StudyDate);
         date.addValue(today);
-        list.put(date);
+        return rewritten(file, date);
+    }
+
+    /** The file with one attribute replaced, as Part 10 bytes. */
+    private static byte[] rewritten(Path file, com.pixelmed.dicom.Attribute attribute)
+            throws Exception {
+        AttributeList list = new AttributeList();
+        list.read(file.toFile());
+        list.put(attribute);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         String syntax =
                 list.get(TagFromName.TransferSyntaxUID) == null
