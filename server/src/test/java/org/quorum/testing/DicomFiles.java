@@ -103,11 +103,15 @@ public final class DicomFiles {
         }
     }
 
+    /** Multi-frame Grayscale Word Secondary Capture Image Storage (PS3.4 B.5). */
+    private static final String MULTI_FRAME_GRAYSCALE_WORD_SC = "1.2.840.10008.5.1.4.1.1.7.3";
+
     /**
      * A copy of a single-frame, 16-bit uncompressed image as an instance of {@code frames} frames
      * (Number of Frames), frame k (0-based) the original pixels rolled by {@code k * step} (in
      * pixels, row by row), so that the frames render differently even when each is windowed to its
-     * own value range; attributes set as in {@link #copy}.
+     * own value range; attributes set as in {@link #copy}; its SOP Class is Multi-frame Grayscale
+     * Word Secondary Capture.
      */
     public static byte[] multiFrame(
             String relative, int frames, int step, Map<String, String> values) {
@@ -127,6 +131,16 @@ public final class DicomFiles {
                     new com.pixelmed.dicom.IntegerStringAttribute(TagFromName.NumberOfFrames);
             count.addValue(frames);
             list.put(count);
+            // A CT Image Storage instance cannot have several frames (a validator of an SR that
+            // names one of its frames says so): the copy is a Multi-frame Grayscale Word
+            // Secondary Capture instance, the simplest multi-frame class for 16-bit pixels.
+            for (var tag :
+                    java.util.List.of(
+                            TagFromName.SOPClassUID, TagFromName.MediaStorageSOPClassUID)) {
+                Attribute sopClass = new com.pixelmed.dicom.UniqueIdentifierAttribute(tag);
+                sopClass.addValue(MULTI_FRAME_GRAYSCALE_WORD_SC);
+                list.put(sopClass);
+            }
             String syntax =
                     Attribute.getSingleStringValueOrNull(list, TagFromName.TransferSyntaxUID);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
