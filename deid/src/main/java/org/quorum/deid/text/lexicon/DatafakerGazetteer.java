@@ -1,5 +1,7 @@
 package org.quorum.deid.text.lexicon;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -332,5 +334,36 @@ public final class DatafakerGazetteer {
     /** English street suffixes as written ("Avenue"), for surrogate streets. */
     public List<String> englishStreetSuffixes() {
         return englishStreetSuffixes;
+    }
+
+    /** Writes every list, in its iteration order, for {@link LexiconSnapshot}. */
+    void writeTo(DataOutputStream out) throws IOException {
+        for (java.util.Collection<String> list : allLists()) {
+            LexiconSnapshot.writeStrings(out, list);
+        }
+    }
+
+    /** Reads what {@link #writeTo} wrote. */
+    static DatafakerGazetteer readFrom(DataInputStream in) throws IOException {
+        DatafakerGazetteer gazetteer = new DatafakerGazetteer();
+        for (java.util.Collection<String> list : gazetteer.allLists()) {
+            LexiconSnapshot.readStrings(in, list);
+        }
+        return gazetteer;
+    }
+
+    private List<java.util.Collection<String>> allLists() {
+        return List.of(
+                firstNames,
+                lastNames,
+                places,
+                streetWords,
+                countriesAndStates,
+                companySuffixes,
+                clinicalTerms,
+                hospitalNames,
+                englishFirstNames,
+                englishLastNames,
+                englishStreetSuffixes);
     }
 }

@@ -1,6 +1,8 @@
 package org.quorum.deid.text.lexicon;
 
 import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -182,6 +184,53 @@ public final class EnglishVocabulary {
     /** Person names (lower case) that WordNet lists as proper nouns, e.g. "einstein". */
     public Set<String> properPersonNames() {
         return properPersons;
+    }
+
+    Set<String> lemmas() {
+        return lemmas;
+    }
+
+    Map<String, String> exceptions() {
+        return exceptions;
+    }
+
+    Map<String, Integer> semcorCounts() {
+        return semcorCounts;
+    }
+
+    /** Writes the word lists and counts for {@link LexiconSnapshot}. */
+    void writeTo(DataOutputStream out) throws IOException {
+        LexiconSnapshot.writeStrings(out, lemmas);
+        LexiconSnapshot.writeStrings(out, properPlaces);
+        LexiconSnapshot.writeStrings(out, properPersons);
+        out.writeInt(exceptions.size());
+        for (Map.Entry<String, String> exception : exceptions.entrySet()) {
+            out.writeUTF(exception.getKey());
+            out.writeUTF(exception.getValue());
+        }
+        out.writeInt(semcorCounts.size());
+        for (Map.Entry<String, Integer> count : semcorCounts.entrySet()) {
+            out.writeUTF(count.getKey());
+            out.writeInt(count.getValue());
+        }
+    }
+
+    /** Reads what {@link #writeTo} wrote. */
+    static EnglishVocabulary readFrom(DataInputStream in) throws IOException {
+        Set<String> lemmas = LexiconSnapshot.readSet(in);
+        Set<String> places = LexiconSnapshot.readSet(in);
+        Set<String> persons = LexiconSnapshot.readSet(in);
+        int exceptionCount = in.readInt();
+        Map<String, String> exceptions = new HashMap<>(exceptionCount * 2);
+        for (int i = 0; i < exceptionCount; i++) {
+            exceptions.put(in.readUTF(), in.readUTF());
+        }
+        int countCount = in.readInt();
+        Map<String, Integer> counts = new HashMap<>(countCount * 2);
+        for (int i = 0; i < countCount; i++) {
+            counts.put(in.readUTF(), in.readInt());
+        }
+        return new EnglishVocabulary(lemmas, exceptions, counts, places, persons);
     }
 
     private boolean detaches(String word, String[][] rules) {

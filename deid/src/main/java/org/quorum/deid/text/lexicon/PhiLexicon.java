@@ -15,7 +15,7 @@ import java.util.Set;
 /**
  * Everything the detector knows about words: English vocabulary (WordNet), name and place lists
  * (datafaker), and the project's list of words that are never PHI on their own. Immutable and
- * thread-safe; load it once with {@link #standard()} (about a second) and share it.
+ * thread-safe; load it once with {@link #standard()} and share it.
  */
 public final class PhiLexicon {
 
@@ -104,9 +104,15 @@ public final class PhiLexicon {
     private static final class Holder {
         static final PhiLexicon STANDARD = load();
 
-        // WordNet and datafaker's YAML files are independent and each takes seconds: read them at
-        // the same time (a CLI run waits for both before its first text is scrubbed).
+        // The build's snapshot of both sources when it matches the jars (a fraction of a second);
+        // otherwise WordNet and datafaker's YAML files, which are independent and each take
+        // seconds: read them at the same time (a CLI run waits for both before its first text).
         private static PhiLexicon load() {
+            java.util.Optional<LexiconSnapshot.Sources> bundled = LexiconSnapshot.readBundled();
+            if (bundled.isPresent()) {
+                return new PhiLexicon(
+                        bundled.get().vocabulary(), bundled.get().gazetteer(), readNotPhiWords());
+            }
             java.util.concurrent.FutureTask<DatafakerGazetteer> gazetteer =
                     new java.util.concurrent.FutureTask<>(DatafakerGazetteer::load);
             Thread reader = new Thread(gazetteer, "quorum-lexicon-datafaker");
