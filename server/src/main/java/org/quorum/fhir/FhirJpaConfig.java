@@ -160,6 +160,10 @@ public class FhirJpaConfig {
                 java.util.Set.of("AuditEvent.entity.what", "AuditEvent.agent.who"));
         storage.setDefaultSearchParamsCanBeOverridden(true);
         storage.setIndexMissingFields(JpaStorageSettings.IndexEnabledEnum.DISABLED);
+        // HAPI's scheduled ValueSet pre-expansion needs Hibernate Search, which Quorum does not
+        // run: every pass failed with an ERROR per ValueSet and did nothing. $expand and
+        // validation expand Quorum's small value sets in memory.
+        storage.setEnableTaskPreExpandValueSets(false);
         return storage;
     }
 
