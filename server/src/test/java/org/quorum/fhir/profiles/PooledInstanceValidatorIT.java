@@ -98,7 +98,51 @@ class PooledInstanceValidatorIT {
         unknownProfile.addName().setFamily("Example");
         add("unknown profile", unknownProfile, new ValidationOptions());
         add("no profile", new Patient().setActive(true), new ValidationOptions());
+        // The core validator tells once per validator that an extension's definition is retired:
+        // a reused validator must tell it again for the next resource.
+        HttpResponse<String> extension =
+                server.http()
+                        .putFhir(
+                                "/fhir/StructureDefinition/pooled-validator-retired-note",
+                                RETIRED_EXTENSION);
+        assertThat(extension.statusCode()).as(extension.body()).isIn(200, 201);
+        Patient retired = new Patient().setActive(true);
+        retired.addExtension(RETIRED_URL, new org.hl7.fhir.r4.model.StringType("a note"));
+        add("retired extension", retired, new ValidationOptions());
+        assertThat(validate(hapi, corpus.get("retired extension")))
+                .as("HAPI's messages for a retired extension")
+                .anySatisfy(m -> assertThat(m.message()).contains(RETIRED_URL).contains("retired"));
     }
+
+    private static final String RETIRED_URL =
+            "https://hospital.test/fhir/StructureDefinition/retired-note";
+
+    private static final String RETIRED_EXTENSION =
+            """
+            {
+              "resourceType": "StructureDefinition",
+              "id": "pooled-validator-retired-note",
+              "url": "%s",
+              "name": "RetiredNote",
+              "status": "retired",
+              "fhirVersion": "4.0.1",
+              "kind": "complex-type",
+              "abstract": false,
+              "context": [{"type": "element", "expression": "Patient"}],
+              "type": "Extension",
+              "baseDefinition": "http://hl7.org/fhir/StructureDefinition/Extension",
+              "derivation": "constraint",
+              "differential": {"element": [
+                {"id": "Extension", "path": "Extension", "short": "A note (retired)",
+                 "definition": "A free-text note, no longer used.", "max": "1"},
+                {"id": "Extension.extension", "path": "Extension.extension", "max": "0"},
+                {"id": "Extension.url", "path": "Extension.url", "fixedUri": "%s"},
+                {"id": "Extension.value[x]", "path": "Extension.value[x]",
+                 "type": [{"code": "string"}]}
+              ]}
+            }
+            """
+                    .formatted(RETIRED_URL, RETIRED_URL);
 
     private static void add(String name, IBaseResource resource, ValidationOptions options) {
         corpus.put(name, new Case(name, resource, options));
