@@ -181,11 +181,10 @@ public final class PooledInstanceValidator implements IInstanceValidatorModule {
     private List<ValidationMessage> validate(IValidationContext<?> context) {
         Configuration configuration = Configuration.of(settings);
         Reusable validator = borrow(configuration);
-        try {
-            return validate(validator, configuration, context);
-        } finally {
-            giveBack(validator, configuration);
-        }
+        List<ValidationMessage> messages = validate(validator, configuration, context);
+        // Only after a validation that completed: one that threw may have left state behind.
+        giveBack(validator, configuration);
+        return messages;
     }
 
     private List<ValidationMessage> validate(
