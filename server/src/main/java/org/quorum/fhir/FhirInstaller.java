@@ -3,7 +3,9 @@ package org.quorum.fhir;
 import ca.uhn.fhir.jpa.packages.IPackageInstallerSvc;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import ca.uhn.fhir.validation.IInstanceValidatorModule;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.quorum.fhir.profiles.CapabilityStatementProfiles;
+import org.quorum.fhir.profiles.PooledInstanceValidator;
 import org.quorum.fhir.profiles.ProfilePackageInstaller;
 import org.quorum.fhir.profiles.ProfileValidationInterceptor;
 import org.quorum.labels.LabelReadModel;
@@ -29,10 +31,13 @@ public final class FhirInstaller {
                 .getParserOptions()
                 .setDontStripVersionsFromReferencesAtPaths(
                         "Provenance.target", "Provenance.entity.what");
+        // HAPI's validator (settings, support chain), its core validators pooled: see
+        // PooledInstanceValidator. HAPI's $validate keeps HAPI's own.
+        PooledInstanceValidator validation =
+                new PooledInstanceValidator(hapiInstanceValidator(platform));
+        platform.storageInterceptors().registerInterceptor(validation);
         platform.storageInterceptors()
-                .registerInterceptor(
-                        new ProfileValidationInterceptor(
-                                platform.fhir(), platform.bean(IInstanceValidatorModule.class)));
+                .registerInterceptor(new ProfileValidationInterceptor(platform.fhir(), validation));
         platform.storageInterceptors()
                 .registerInterceptor(new FhirWriteMetrics(platform.metrics().registry()));
         platform.storageInterceptors().registerInterceptor(new DecimalLimits(platform.fhir()));
@@ -46,6 +51,17 @@ public final class FhirInstaller {
         platform.fhirServer().registerInterceptor(new SafeErrorInterceptor());
         platform.servlet("fhir", "/fhir/*", platform.fhirServer());
         return new LabelReadModel(platform.daos());
+    }
+
+    private static FhirInstanceValidator hapiInstanceValidator(Platform platform) {
+        IInstanceValidatorModule module = platform.bean(IInstanceValidatorModule.class);
+        if (module instanceof FhirInstanceValidator hapi) {
+            return hapi;
+        }
+        throw new IllegalStateException(
+                "HAPI's instance validator bean is a "
+                        + module.getClass().getName()
+                        + ", not the FhirInstanceValidator Quorum's profile validation builds on");
     }
 
     private static String packageVersion() {

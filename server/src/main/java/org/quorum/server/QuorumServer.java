@@ -195,6 +195,11 @@ public final class QuorumServer implements AutoCloseable {
         return URI.create("http://" + host + ":" + bound.getPort());
     }
 
+    /** A bean of HAPI's Spring context (tests compare Quorum's parts with HAPI's own). */
+    public <T> T hapiBean(Class<T> type) {
+        return spring.getBean(type);
+    }
+
     /** The quality capability (its label index: the quality benchmark loads through it). */
     public QualityService quality() {
         return quality;

@@ -235,6 +235,11 @@ public final class RunningServer implements ParameterResolver, QuorumEndpoint {
         return all.toArray(String[]::new);
     }
 
+    /** A bean of HAPI's Spring context in the server (HAPI's own validator, for comparisons). */
+    public <T> T hapiBean(Class<T> type) {
+        return server.hapiBean(type);
+    }
+
     public FhirContext fhirContext() {
         return fhir;
     }
