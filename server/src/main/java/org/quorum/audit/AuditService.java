@@ -21,11 +21,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.hibernate.Session;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.orm.jpa.SharedEntityManagerCreator;
 import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Records an AuditEvent for every audited request, durably before the request is answered: the
@@ -118,6 +121,39 @@ public final class AuditService implements AutoCloseable {
             }
         }
         signal();
+    }
+
+    /**
+     * Records one request's AuditEvent within the caller's open transaction (on the platform's
+     * transaction manager, as the DICOM index writes): it commits with that transaction, so the
+     * request's data and its audit record reach the disk in one commit, and it is gone if the
+     * transaction rolls back. {@code afterCommit} runs once both are committed (the transport then
+     * knows not to record the request again).
+     *
+     * @throws IllegalStateException when no transaction is open
+     */
+    public void recordInTransaction(AuditRecord record, Runnable afterCommit) {
+        if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+            throw new IllegalStateException("No open transaction to record the AuditEvent in");
+        }
+        String payload;
+        synchronized (json) {
+            payload = json.encodeResourceToString(mapper.toAuditEvent(record));
+        }
+        long id =
+                entities.unwrap(Session.class)
+                        .doReturningWork(
+                                connection ->
+                                        AuditOutbox.append(connection, record.recorded(), payload));
+        TransactionSynchronizationManager.registerSynchronization(
+                new TransactionSynchronization() {
+                    @Override
+                    public void afterCommit() {
+                        lastAppended.accumulateAndGet(id, Math::max);
+                        signal();
+                        afterCommit.run();
+                    }
+                });
     }
 
     private void append(Instant recorded, String payload) throws SQLException {
