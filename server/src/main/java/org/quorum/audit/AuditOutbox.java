@@ -40,18 +40,27 @@ public final class AuditOutbox {
     public long append(Instant recorded, String payload) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(true);
-            try (PreparedStatement insert =
-                    connection.prepareStatement(
-                            "INSERT INTO "
-                                    + TABLE
-                                    + " (RECORDED_AT, ATTEMPTS, PAYLOAD) VALUES (?, 0, ?)",
-                            Statement.RETURN_GENERATED_KEYS)) {
-                insert.setTimestamp(1, Timestamp.from(recorded));
-                insert.setString(2, payload);
-                insert.executeUpdate();
-                try (ResultSet keys = insert.getGeneratedKeys()) {
-                    return keys.next() ? keys.getLong(1) : -1;
-                }
+            return append(connection, recorded, payload);
+        }
+    }
+
+    /**
+     * Appends one AuditEvent on {@code connection}, in its current transaction (committed with it);
+     * its outbox id.
+     */
+    static long append(Connection connection, Instant recorded, String payload)
+            throws SQLException {
+        try (PreparedStatement insert =
+                connection.prepareStatement(
+                        "INSERT INTO "
+                                + TABLE
+                                + " (RECORDED_AT, ATTEMPTS, PAYLOAD) VALUES (?, 0, ?)",
+                        Statement.RETURN_GENERATED_KEYS)) {
+            insert.setTimestamp(1, Timestamp.from(recorded));
+            insert.setString(2, payload);
+            insert.executeUpdate();
+            try (ResultSet keys = insert.getGeneratedKeys()) {
+                return keys.next() ? keys.getLong(1) : -1;
             }
         }
     }

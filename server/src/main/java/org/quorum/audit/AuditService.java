@@ -18,14 +18,18 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.hibernate.Session;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.orm.jpa.SharedEntityManagerCreator;
 import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Records an AuditEvent for every audited request, durably before the request is answered: the
@@ -44,6 +48,15 @@ public final class AuditService implements AutoCloseable {
     static final int MAX_ATTEMPTS = 5;
     static final Duration STUCK_AFTER = Duration.ofSeconds(60);
     private static final int BATCH = 100;
+
+    /**
+     * How long the writer lets events gather after a batch that was not full, so that requests
+     * arriving one by one are stored many per transaction (a commit costs about as much as storing
+     * a small AuditEvent). They are durable in the outbox meanwhile; {@link #flush} does not wait
+     * for it.
+     */
+    private static final Duration LINGER = Duration.ofMillis(200);
+
     private static final Logger LOG = LoggerFactory.getLogger(AuditService.class);
 
     private final IFhirResourceDao<AuditEvent> dao;
@@ -56,6 +69,9 @@ public final class AuditService implements AutoCloseable {
     private final Counter storedCounter;
     private final Counter failedCounter;
     private final AtomicLong lastAppended = new AtomicLong(-1);
+
+    /** Callers waiting in {@link #flush}: the writer does not linger while there are any. */
+    private final AtomicInteger flushing = new AtomicInteger();
 
     /** Events the outbox could not take (database unreachable), appended when it answers again. */
     private final Deque<String[]> unsaved = new ArrayDeque<>();
@@ -120,6 +136,39 @@ public final class AuditService implements AutoCloseable {
         signal();
     }
 
+    /**
+     * Records one request's AuditEvent within the caller's open transaction (on the platform's
+     * transaction manager, as the DICOM index writes): it commits with that transaction, so the
+     * request's data and its audit record reach the disk in one commit, and it is gone if the
+     * transaction rolls back. {@code afterCommit} runs once both are committed (the transport then
+     * knows not to record the request again).
+     *
+     * @throws IllegalStateException when no transaction is open
+     */
+    public void recordInTransaction(AuditRecord record, Runnable afterCommit) {
+        if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+            throw new IllegalStateException("No open transaction to record the AuditEvent in");
+        }
+        String payload;
+        synchronized (json) {
+            payload = json.encodeResourceToString(mapper.toAuditEvent(record));
+        }
+        long id =
+                entities.unwrap(Session.class)
+                        .doReturningWork(
+                                connection ->
+                                        AuditOutbox.append(connection, record.recorded(), payload));
+        TransactionSynchronizationManager.registerSynchronization(
+                new TransactionSynchronization() {
+                    @Override
+                    public void afterCommit() {
+                        lastAppended.accumulateAndGet(id, Math::max);
+                        signal();
+                        afterCommit.run();
+                    }
+                });
+    }
+
     private void append(Instant recorded, String payload) throws SQLException {
         long id = outbox.append(recorded, payload);
         lastAppended.accumulateAndGet(id, Math::max);
@@ -127,6 +176,15 @@ public final class AuditService implements AutoCloseable {
 
     /** Waits until every event recorded so far is stored; false on timeout. */
     public boolean flush(Duration timeout) throws InterruptedException {
+        flushing.incrementAndGet();
+        try {
+            return awaitStored(timeout);
+        } finally {
+            flushing.decrementAndGet();
+        }
+    }
+
+    private boolean awaitStored(Duration timeout) throws InterruptedException {
         long target = lastAppended.get();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -218,6 +276,10 @@ public final class AuditService implements AutoCloseable {
                 if (storeBatch(batch) || storeOneByOne(batch)) {
                     writerFailingSince = null;
                     pause = 0;
+                    if (batch.size() < BATCH) {
+                        signalDrained();
+                        linger();
+                    }
                 } else {
                     if (writerFailingSince == null) {
                         writerFailingSince = clock.instant();
@@ -336,6 +398,22 @@ public final class AuditService implements AutoCloseable {
         lock.lock();
         try {
             drained.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits {@link #LINGER} for more events, less when a flush or the shutdown waits. */
+    private void linger() throws InterruptedException {
+        long deadline = System.nanoTime() + LINGER.toNanos();
+        lock.lock();
+        try {
+            long remaining;
+            while (running
+                    && flushing.get() == 0
+                    && (remaining = deadline - System.nanoTime()) > 0) {
+                work.await(remaining, TimeUnit.NANOSECONDS);
+            }
         } finally {
             lock.unlock();
         }

@@ -64,6 +64,7 @@ public final class DicomInstaller {
                 .registerInterceptor(
                         new FinalLabelSrInterceptor(srPublisher, platform.transactions()));
 
+        long stowEntityLimit = ((long) platform.settings().http().maxStowMegabytes() + 1) << 20;
         platform.servlet(
                 "dicomweb",
                 DicomWebApplication.PATH + "/*",
@@ -71,7 +72,7 @@ public final class DicomInstaller {
                         store,
                         security.policy(),
                         security.assignments(),
-                        platform.settings().http().maxRequestMegabytes()));
+                        platform.settings().http().maxStowMegabytes()));
         // The roles that reach clinical data; AccessPolicy decides per request inside (STOW
         // create, QIDO search, WADO read).
         platform.prefixRoute(
@@ -87,6 +88,10 @@ public final class DicomInstaller {
                                                 Role.ADJUDICATOR),
                                         "dicomweb",
                                         exchange -> {
+                                            // STOW-RS has its own body limit (the listener's is
+                                            // the FHIR one); one MiB over it, so that STOW-RS
+                                            // answers its own 413 with a reason.
+                                            exchange.setMaxEntitySize(stowEntityLimit);
                                             // The prefix match stripped /dicomweb from the
                                             // relative path the servlet mapping needs.
                                             exchange.setRelativePath(exchange.getRequestPath());

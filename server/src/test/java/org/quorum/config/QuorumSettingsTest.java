@@ -29,6 +29,37 @@ class QuorumSettingsTest {
     }
 
     @Test
+    void the_stow_limit_follows_the_request_limit_unless_set_and_may_exceed_2000_mib() {
+        QuorumSettings defaults = load(Map.of("QUORUM_DATA_DIR", dir.toString()));
+        QuorumSettings followed =
+                load(Map.of("QUORUM_DATA_DIR", dir.toString(), "QUORUM_HTTP_MAX_REQUEST_MB", "64"));
+        QuorumSettings own =
+                load(
+                        Map.of(
+                                "QUORUM_DATA_DIR",
+                                dir.toString(),
+                                "QUORUM_HTTP_MAX_REQUEST_MB",
+                                "64",
+                                "QUORUM_HTTP_MAX_STOW_MB",
+                                "4096"));
+
+        assertThat(defaults.http().maxStowMegabytes()).isEqualTo(1024);
+        assertThat(followed.http().maxStowMegabytes()).isEqualTo(64);
+        assertThat(own.http().maxRequestMegabytes()).isEqualTo(64);
+        assertThat(own.http().maxStowMegabytes()).isEqualTo(4096);
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        Map.of(
+                                                "QUORUM_DATA_DIR",
+                                                dir.toString(),
+                                                "QUORUM_HTTP_MAX_STOW_MB",
+                                                "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("QUORUM_HTTP_MAX_STOW_MB");
+    }
+
+    @Test
     void the_password_grant_is_off_unless_switched_on() {
         assertThat(load(Map.of("QUORUM_DATA_DIR", dir.toString())).security().passwordGrant())
                 .isFalse();

@@ -42,8 +42,11 @@ public final class RunningServer implements ParameterResolver, QuorumEndpoint {
      * The test server's de-identification secret ({@code $deidentify}); tests compare the
      * operation's output with {@code quorum deid} run with the same secret.
      */
-    /** The test server's STOW-RS size limit (MiB). */
+    /** The test server's request size limit outside DICOMweb (MiB). */
     public static final int MAX_REQUEST_MB = 16;
+
+    /** The test server's STOW-RS size limit (MiB), above the general one. */
+    public static final int MAX_STOW_MB = 24;
 
     public static final String DEID_SECRET = "running-server-deid-secret-0123456789";
 
@@ -161,7 +164,9 @@ public final class RunningServer implements ParameterResolver, QuorumEndpoint {
                             "true",
                             // Small, so that DicomWebIT can cross it.
                             "QUORUM_HTTP_MAX_REQUEST_MB",
-                            Integer.toString(MAX_REQUEST_MB)));
+                            Integer.toString(MAX_REQUEST_MB),
+                            "QUORUM_HTTP_MAX_STOW_MB",
+                            Integer.toString(MAX_STOW_MB)));
             // An external OpenID Connect provider on a loopback port: trusted for tokens and
             // offered
             // by the UI's sign-in; nothing listens there until a test starts a provider on it.

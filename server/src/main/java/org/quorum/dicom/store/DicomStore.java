@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.quorum.dicom.store.index.DicomIndex;
 import org.quorum.dicom.store.index.InstanceEntity;
@@ -158,16 +159,50 @@ public final class DicomStore implements DicomInstances {
      *     /studies/{study}})
      */
     public List<StoreOutcome> storeAll(List<Upload> uploads, Optional<String> study) {
+        return storeAll(uploads, study, outcomes -> {});
+    }
+
+    /**
+     * Like {@link #storeAll(List, Optional)}; when the last upload is a new instance, {@code
+     * withLast} writes in its index transaction (the request's audit record: one commit for both,
+     * and neither without the other).
+     */
+    public List<StoreOutcome> storeAll(
+            List<Upload> uploads, Optional<String> study, WithLastInstance withLast) {
         List<StoreOutcome> outcomes = new ArrayList<>();
         Set<String> changed = new LinkedHashSet<>();
-        for (Upload file : uploads) {
-            outcomes.add(storeForOutcome(file, study, changed));
+        for (int i = 0; i < uploads.size(); i++) {
+            Consumer<StoredInstance> inTransaction = stored -> {};
+            if (i == uploads.size() - 1) {
+                inTransaction =
+                        stored -> {
+                            List<StoreOutcome> all = new ArrayList<>(outcomes);
+                            all.add(new StoreOutcome.Stored(stored));
+                            withLast.write(all);
+                        };
+            }
+            outcomes.add(storeForOutcome(uploads.get(i), study, changed, inTransaction));
         }
         changed.forEach(studyUid -> notifyObserver(studyUid, false));
         return outcomes;
     }
 
-    private StoreOutcome storeForOutcome(Upload file, Optional<String> study, Set<String> changed) {
+    /** Writes with the index transaction of a request's last instance, when it is a new one. */
+    @FunctionalInterface
+    public interface WithLastInstance {
+        /**
+         * Runs inside that transaction; a runtime exception rolls the instance back too.
+         *
+         * @param outcomes of every upload of the request, the last one stored
+         */
+        void write(List<StoreOutcome> outcomes);
+    }
+
+    private StoreOutcome storeForOutcome(
+            Upload file,
+            Optional<String> study,
+            Set<String> changed,
+            Consumer<StoredInstance> inTransaction) {
         Parsed parsed;
         try {
             parsed = parse(file);
@@ -186,7 +221,7 @@ public final class DicomStore implements DicomInstances {
                     "The instance belongs to another study than the one in the URL");
         }
         try {
-            StoredInstance stored = storeParsed(file, parsed);
+            StoredInstance stored = storeParsed(file, parsed, inTransaction);
             if (!stored.alreadyStored()) {
                 changed.add(stored.studyInstanceUid());
             }
@@ -238,7 +273,7 @@ public final class DicomStore implements DicomInstances {
         if (study.isPresent() && !study.get().equals(parsed.studyUid())) {
             throw new DicomStoreException("The instance belongs to another study");
         }
-        return storeParsed(part10, parsed);
+        return storeParsed(part10, parsed, stored -> {});
     }
 
     private record Parsed(
@@ -305,12 +340,15 @@ public final class DicomStore implements DicomInstances {
         return value;
     }
 
-    private StoredInstance storeParsed(Upload part10, Parsed parsed) throws DicomStoreException {
+    /**
+     * Moves the file into place and indexes it; the lookup of an instance stored before is part of
+     * the index transaction (one commit per new instance), so a repeated instance is moved in and
+     * removed again.
+     */
+    private StoredInstance storeParsed(
+            Upload part10, Parsed parsed, Consumer<StoredInstance> inTransaction)
+            throws DicomStoreException {
         String sha256 = part10.sha256;
-        Optional<InstanceEntity> existing = index.instance(parsed.sopInstanceUid());
-        if (existing.isPresent()) {
-            return sameOrConflict(existing.get(), sha256);
-        }
         // A name of this attempt's own: a concurrent store of the same instance (this node or
         // another on the shared directory) never replaces or removes this file.
         String relative =
@@ -326,15 +364,22 @@ public final class DicomStore implements DicomInstances {
         move(part10, target);
         DicomIndex.FileFacts facts =
                 new DicomIndex.FileFacts(parsed.transferSyntaxUid(), relative, part10.size, sha256);
-        for (int attempt = 1; ; attempt++) {
-            try {
-                index.add(parsed.dataset(), facts);
-                return new StoredInstance(
+        StoredInstance stored =
+                new StoredInstance(
                         parsed.studyUid(),
                         parsed.seriesUid(),
                         parsed.sopInstanceUid(),
                         parsed.sopClassUid(),
                         false);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Optional<InstanceEntity> existing =
+                        index.add(parsed.dataset(), facts, () -> inTransaction.accept(stored));
+                if (existing.isPresent()) {
+                    deleteQuietly(target);
+                    return sameOrConflict(existing.get(), sha256);
+                }
+                return stored;
             } catch (DataIntegrityViolationException e) {
                 // The database key decides: the instance, or its new study or series row, was
                 // indexed meanwhile by a concurrent store.

@@ -62,6 +62,14 @@ final class DicomWebAccess {
         }
     }
 
+    /** The request's audit record, to commit with the STOW's data (absent outside the guard). */
+    Optional<BearerAuthHandler.RequestAudit> requestAudit() {
+        return Optional.ofNullable(
+                ServletRequestContext.requireCurrent()
+                        .getExchange()
+                        .getAttachment(BearerAuthHandler.AUDIT));
+    }
+
     private static QuorumPrincipal principal() {
         QuorumPrincipal principal =
                 ServletRequestContext.requireCurrent()

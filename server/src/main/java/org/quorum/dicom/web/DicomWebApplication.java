@@ -18,14 +18,14 @@ public final class DicomWebApplication {
             DicomStore store,
             AccessPolicy policy,
             CaseAssignments assignments,
-            int maxRequestMegabytes) {
+            int maxStowMegabytes) {
         ResourceConfig config =
                 new ResourceConfig()
                         .register(
                                 new DicomWebResource(
                                         store,
                                         new DicomWebAccess(policy, assignments, store),
-                                        (long) maxRequestMegabytes << 20))
+                                        (long) maxStowMegabytes << 20))
                         .register(AcceptHeaderFilter.class)
                         .register(DicomWebExceptionMapper.class);
         config.setApplicationName("quorum-dicomweb");

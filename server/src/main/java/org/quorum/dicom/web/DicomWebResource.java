@@ -134,7 +134,7 @@ public final class DicomWebResource {
                 throw DicomWebException.payloadTooLarge(
                         "The STOW-RS request is larger than "
                                 + (maxStowBytes >> 20)
-                                + " MiB (QUORUM_HTTP_MAX_REQUEST_MB): send the instances in"
+                                + " MiB (QUORUM_HTTP_MAX_STOW_MB): send the instances in"
                                 + " several requests");
             } catch (IOException e) {
                 throw DicomWebException.badRequest("The request body could not be read to its end");
@@ -142,7 +142,18 @@ public final class DicomWebResource {
             if (parts == 0) {
                 throw DicomWebException.badRequest("The multipart body has no parts");
             }
-            List<StoreOutcome> outcomes = new ArrayList<>(store.storeAll(uploads, study));
+            // The AuditEvent commits with the last instance's index row when that one is new: a
+            // one-instance STOW commits once.
+            boolean otherParts = isDicom.contains(false);
+            DicomStore.WithLastInstance withLast =
+                    access.requestAudit()
+                            .<DicomStore.WithLastInstance>map(
+                                    audit ->
+                                            all ->
+                                                    audit.recordInTransaction(
+                                                            stowStatus(all, otherParts)))
+                            .orElse(all -> {});
+            List<StoreOutcome> outcomes = new ArrayList<>(store.storeAll(uploads, study, withLast));
             for (boolean dicom : isDicom) {
                 if (!dicom) {
                     outcomes.add(
@@ -257,11 +268,7 @@ public final class DicomWebResource {
         if (failed.getNumberOfItems() > 0) {
             response.put(failed);
         }
-        // PS3.18 §10.5.3: 200 all stored, 202 some failed, 409 none stored.
-        int status =
-                failed.getNumberOfItems() == 0
-                        ? 200
-                        : referenced.getNumberOfItems() == 0 ? 409 : 202;
+        int status = stowStatus(outcomes, false);
         try {
             return Response.status(status)
                     .type(DICOM_JSON)
@@ -270,6 +277,18 @@ public final class DicomWebResource {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * PS3.18 §10.5.3: 200 all stored, 202 some failed, 409 none stored.
+     *
+     * @param otherFailed whether parts not among {@code outcomes} failed too
+     */
+    static int stowStatus(List<StoreOutcome> outcomes, boolean otherFailed) {
+        boolean anyFailed =
+                otherFailed || outcomes.stream().anyMatch(o -> o instanceof StoreOutcome.Failed);
+        boolean anyStored = outcomes.stream().anyMatch(o -> o instanceof StoreOutcome.Stored);
+        return !anyFailed ? 200 : anyStored ? 202 : 409;
     }
 
     private static void put(AttributeList list, Attribute attribute, String value) {

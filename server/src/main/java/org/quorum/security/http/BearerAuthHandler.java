@@ -74,35 +74,76 @@ public final class BearerAuthHandler implements HttpHandler {
             return;
         }
         exchange.putAttachment(PRINCIPAL, principal);
+        RequestAudit requestAudit = new RequestAudit(exchange, principal);
+        exchange.putAttachment(AUDIT, requestAudit);
         // Recorded when the response is about to be committed, so the AuditEvent is durable
-        // before the client can read the answer.
+        // before the client can read the answer; unless the handler recorded it already, with
+        // this status, in its own transaction.
         exchange.addResponseCommitListener(
-                committed -> record(committed, principal, committed.getStatusCode(), ""));
+                committed -> {
+                    if (requestAudit.recordedStatus != committed.getStatusCode()) {
+                        record(committed, principal, committed.getStatusCode(), "");
+                    }
+                });
         next.handleRequest(exchange);
     }
 
+    /** Where the wrapped handler finds the request's {@link RequestAudit}. */
+    public static final io.undertow.util.AttachmentKey<RequestAudit> AUDIT =
+            io.undertow.util.AttachmentKey.create(RequestAudit.class);
+
+    /**
+     * The audit record of one authenticated request, for a handler that writes data in a
+     * transaction of its own: it can record the AuditEvent in that transaction (one commit for
+     * both) instead of after the response. When the response then goes out with the recorded
+     * status, the AuditEvent is not recorded again; with another status it is.
+     */
+    public final class RequestAudit {
+        private final HttpServerExchange exchange;
+        private final QuorumPrincipal principal;
+        private volatile int recordedStatus = -1;
+
+        private RequestAudit(HttpServerExchange exchange, QuorumPrincipal principal) {
+            this.exchange = exchange;
+            this.principal = principal;
+        }
+
+        /**
+         * Records the request's AuditEvent, answered with {@code status}, in the caller's open
+         * transaction (see {@link AuditService#recordInTransaction}).
+         */
+        public void recordInTransaction(int status) {
+            audit.recordInTransaction(
+                    auditRecord(exchange, principal, status, ""), () -> recordedStatus = status);
+        }
+    }
+
     private void record(
+            HttpServerExchange exchange, QuorumPrincipal principal, int status, String reason) {
+        audit.record(auditRecord(exchange, principal, status, reason));
+    }
+
+    private AuditRecord auditRecord(
             HttpServerExchange exchange, QuorumPrincipal principal, int status, String reason) {
         var identity =
                 principal == null
                         ? org.quorum.audit.RequestIdentity.ANONYMOUS
                         : Principals.identity(principal);
-        audit.record(
-                new AuditRecord(
-                        clock.instant(),
-                        interaction,
-                        action(exchange.getRequestMethod().toString()),
-                        status,
-                        reason,
-                        identity.user(),
-                        identity.client(),
-                        identity.roles(),
-                        Optional.ofNullable(exchange.getSourceAddress())
-                                .map(a -> a.getAddress().getHostAddress()),
-                        exchange.getRequestPath(),
-                        List.of(),
-                        List.of(),
-                        Optional.empty()));
+        return new AuditRecord(
+                clock.instant(),
+                interaction,
+                action(exchange.getRequestMethod().toString()),
+                status,
+                reason,
+                identity.user(),
+                identity.client(),
+                identity.roles(),
+                Optional.ofNullable(exchange.getSourceAddress())
+                        .map(a -> a.getAddress().getHostAddress()),
+                exchange.getRequestPath(),
+                List.of(),
+                List.of(),
+                Optional.empty());
     }
 
     /** The audit action of an HTTP method: a DICOMweb STOW (POST) is a create, not a read. */

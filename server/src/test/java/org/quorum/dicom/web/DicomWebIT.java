@@ -605,24 +605,27 @@ class DicomWebIT {
     }
 
     @Test
-    void a_large_stow_is_stored_and_one_over_the_size_limit_gets_413() throws Exception {
-        // Over Undertow's default 2 MiB request limit, under Quorum's.
+    void a_large_stow_is_stored_and_one_over_the_stow_size_limit_gets_413() throws Exception {
+        // Over Undertow's default 2 MiB and over the limit for other requests (FHIR bodies),
+        // under STOW-RS's own.
         String stored = DicomFiles.newUid();
-        byte[][] large = ctSlicesOver(stored, 5L << 20);
+        byte[][] large = ctSlicesOver(stored, (long) (RunningServer.MAX_REQUEST_MB + 1) << 20);
         HttpResponse<byte[]> ok = stow("/dicomweb/studies", "large-5c2", large);
         assertThat(ok.statusCode())
                 .as(new String(ok.body(), StandardCharsets.UTF_8))
                 .isEqualTo(200);
+        assertThat(qido("/dicomweb/studies/" + stored + "/instances")).hasSize(large.length);
 
         String study = DicomFiles.newUid();
-        byte[][] files = ctSlicesOver(study, (long) RunningServer.MAX_REQUEST_MB << 20);
+        byte[][] files = ctSlicesOver(study, (long) RunningServer.MAX_STOW_MB << 20);
 
         HttpResponse<byte[]> response = stow("/dicomweb/studies", "too-large-7c1", files);
 
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(new String(response.body(), StandardCharsets.UTF_8))
                 .as(response.headers().map().toString())
-                .contains("QUORUM_HTTP_MAX_REQUEST_MB")
+                .contains("QUORUM_HTTP_MAX_STOW_MB")
+                .contains((RunningServer.MAX_STOW_MB) + " MiB")
                 .doesNotContain("Exception");
         assertThat(
                         get("/dicomweb/studies?StudyInstanceUID=" + study, "application/dicom+json")

@@ -94,128 +94,121 @@ public final class DicomIndex {
     }
 
     /**
-     * Adds one instance, creating its study and series rows when they are new (a later instance
-     * fills attributes the first one left empty), in one transaction.
+     * Adds one instance unless its SOP Instance UID is indexed already, creating its study and
+     * series rows when they are new (a later instance fills attributes the first one left empty),
+     * in one transaction: the lookup, the rows and {@code alsoInTransaction} (e.g. the request's
+     * audit record) commit together, once.
+     *
+     * @return the instance already indexed under the UID (then nothing was written), or empty when
+     *     this one was added
      */
-    public void add(AttributeList dataset, FileFacts file) {
-        writes.executeWithoutResult(
-                tx -> {
-                    String studyUid = text(dataset, TagFromName.StudyInstanceUID, 64);
-                    String seriesUid = text(dataset, TagFromName.SeriesInstanceUID, 64);
-                    StudyEntity study = entities.find(StudyEntity.class, studyUid);
-                    boolean newStudy = study == null;
-                    if (newStudy) {
-                        study = new StudyEntity(studyUid);
-                    }
-                    study.patientId = first(study.patientId, dataset, TagFromName.PatientID, 64);
-                    study.issuerOfPatientId =
-                            first(
-                                    study.issuerOfPatientId,
-                                    dataset,
-                                    TagFromName.IssuerOfPatientID,
-                                    64);
-                    study.patientName =
-                            first(study.patientName, dataset, TagFromName.PatientName, 324);
-                    study.patientBirthDate =
-                            first(study.patientBirthDate, dataset, TagFromName.PatientBirthDate, 8);
-                    study.patientSex = first(study.patientSex, dataset, TagFromName.PatientSex, 16);
-                    study.studyDate = first(study.studyDate, dataset, TagFromName.StudyDate, 8);
-                    study.studyTime = first(study.studyTime, dataset, TagFromName.StudyTime, 16);
-                    study.accessionNumber =
-                            first(study.accessionNumber, dataset, TagFromName.AccessionNumber, 16);
-                    study.referringPhysicianName =
-                            first(
-                                    study.referringPhysicianName,
-                                    dataset,
-                                    TagFromName.ReferringPhysicianName,
-                                    324);
-                    study.studyId = first(study.studyId, dataset, TagFromName.StudyID, 16);
-                    study.studyDescription =
-                            first(
-                                    study.studyDescription,
-                                    dataset,
-                                    TagFromName.StudyDescription,
-                                    64);
-                    study.specificCharacterSet =
-                            first(
-                                    study.specificCharacterSet,
-                                    dataset,
-                                    TagFromName.SpecificCharacterSet,
-                                    128);
-                    if (newStudy) {
-                        entities.persist(study);
-                    }
+    public Optional<InstanceEntity> add(
+            AttributeList dataset, FileFacts file, Runnable alsoInTransaction) {
+        String sopInstanceUid = text(dataset, TagFromName.SOPInstanceUID, 64);
+        return Optional.ofNullable(
+                writes.execute(
+                        tx -> {
+                            InstanceEntity existing =
+                                    entities.find(InstanceEntity.class, sopInstanceUid);
+                            if (existing != null) {
+                                return existing;
+                            }
+                            insert(dataset, file);
+                            alsoInTransaction.run();
+                            return null;
+                        }));
+    }
 
-                    SeriesEntity series = entities.find(SeriesEntity.class, seriesUid);
-                    boolean newSeries = series == null;
-                    if (newSeries) {
-                        series = new SeriesEntity(seriesUid, studyUid);
-                    }
-                    series.modality = first(series.modality, dataset, TagFromName.Modality, 16);
-                    series.seriesNumber =
-                            first(series.seriesNumber, dataset, TagFromName.SeriesNumber, 12);
-                    series.seriesDescription =
-                            first(
-                                    series.seriesDescription,
-                                    dataset,
-                                    TagFromName.SeriesDescription,
-                                    64);
-                    series.seriesDate =
-                            first(series.seriesDate, dataset, TagFromName.SeriesDate, 8);
-                    series.bodyPartExamined =
-                            first(
-                                    series.bodyPartExamined,
-                                    dataset,
-                                    TagFromName.BodyPartExamined,
-                                    16);
-                    series.performedProcedureStepStartDate =
-                            first(
-                                    series.performedProcedureStepStartDate,
-                                    dataset,
-                                    TagFromName.PerformedProcedureStepStartDate,
-                                    8);
-                    series.performedProcedureStepStartTime =
-                            first(
-                                    series.performedProcedureStepStartTime,
-                                    dataset,
-                                    TagFromName.PerformedProcedureStepStartTime,
-                                    16);
-                    if (newSeries) {
-                        entities.persist(series);
-                    }
+    private void insert(AttributeList dataset, FileFacts file) {
+        String studyUid = text(dataset, TagFromName.StudyInstanceUID, 64);
+        String seriesUid = text(dataset, TagFromName.SeriesInstanceUID, 64);
+        StudyEntity study = entities.find(StudyEntity.class, studyUid);
+        boolean newStudy = study == null;
+        if (newStudy) {
+            study = new StudyEntity(studyUid);
+        }
+        study.patientId = first(study.patientId, dataset, TagFromName.PatientID, 64);
+        study.issuerOfPatientId =
+                first(study.issuerOfPatientId, dataset, TagFromName.IssuerOfPatientID, 64);
+        study.patientName = first(study.patientName, dataset, TagFromName.PatientName, 324);
+        study.patientBirthDate =
+                first(study.patientBirthDate, dataset, TagFromName.PatientBirthDate, 8);
+        study.patientSex = first(study.patientSex, dataset, TagFromName.PatientSex, 16);
+        study.studyDate = first(study.studyDate, dataset, TagFromName.StudyDate, 8);
+        study.studyTime = first(study.studyTime, dataset, TagFromName.StudyTime, 16);
+        study.accessionNumber =
+                first(study.accessionNumber, dataset, TagFromName.AccessionNumber, 16);
+        study.referringPhysicianName =
+                first(
+                        study.referringPhysicianName,
+                        dataset,
+                        TagFromName.ReferringPhysicianName,
+                        324);
+        study.studyId = first(study.studyId, dataset, TagFromName.StudyID, 16);
+        study.studyDescription =
+                first(study.studyDescription, dataset, TagFromName.StudyDescription, 64);
+        study.specificCharacterSet =
+                first(study.specificCharacterSet, dataset, TagFromName.SpecificCharacterSet, 128);
+        if (newStudy) {
+            entities.persist(study);
+        }
 
-                    InstanceEntity instance =
-                            new InstanceEntity(
-                                    text(dataset, TagFromName.SOPInstanceUID, 64),
-                                    seriesUid,
-                                    studyUid,
-                                    text(dataset, TagFromName.SOPClassUID, 64));
-                    instance.transferSyntaxUid = file.transferSyntaxUid();
-                    instance.instanceNumber = text(dataset, TagFromName.InstanceNumber, 12);
-                    instance.contentDate = text(dataset, TagFromName.ContentDate, 8);
-                    instance.numberOfFrames = text(dataset, TagFromName.NumberOfFrames, 12);
-                    instance.rows = number(dataset, TagFromName.Rows);
-                    instance.columns = number(dataset, TagFromName.Columns);
-                    instance.bitsAllocated = number(dataset, TagFromName.BitsAllocated);
-                    instance.path = file.path();
-                    instance.size = file.size();
-                    instance.sha256 = file.sha256();
-                    entities.persist(instance);
-                    // Locked for the rest of the transaction: two concurrent additions both
-                    // count, so the mirror never takes the second for seen when it saw the first.
-                    MirrorQueueEntity queued =
-                            entities.find(
-                                    MirrorQueueEntity.class,
-                                    studyUid,
-                                    LockModeType.PESSIMISTIC_WRITE);
-                    if (queued == null) {
-                        queued = new MirrorQueueEntity(studyUid);
-                        queued.stale = 1;
-                        entities.persist(queued);
-                    } else {
-                        queued.stale++;
-                    }
-                });
+        SeriesEntity series = entities.find(SeriesEntity.class, seriesUid);
+        boolean newSeries = series == null;
+        if (newSeries) {
+            series = new SeriesEntity(seriesUid, studyUid);
+        }
+        series.modality = first(series.modality, dataset, TagFromName.Modality, 16);
+        series.seriesNumber = first(series.seriesNumber, dataset, TagFromName.SeriesNumber, 12);
+        series.seriesDescription =
+                first(series.seriesDescription, dataset, TagFromName.SeriesDescription, 64);
+        series.seriesDate = first(series.seriesDate, dataset, TagFromName.SeriesDate, 8);
+        series.bodyPartExamined =
+                first(series.bodyPartExamined, dataset, TagFromName.BodyPartExamined, 16);
+        series.performedProcedureStepStartDate =
+                first(
+                        series.performedProcedureStepStartDate,
+                        dataset,
+                        TagFromName.PerformedProcedureStepStartDate,
+                        8);
+        series.performedProcedureStepStartTime =
+                first(
+                        series.performedProcedureStepStartTime,
+                        dataset,
+                        TagFromName.PerformedProcedureStepStartTime,
+                        16);
+        if (newSeries) {
+            entities.persist(series);
+        }
+
+        InstanceEntity instance =
+                new InstanceEntity(
+                        text(dataset, TagFromName.SOPInstanceUID, 64),
+                        seriesUid,
+                        studyUid,
+                        text(dataset, TagFromName.SOPClassUID, 64));
+        instance.transferSyntaxUid = file.transferSyntaxUid();
+        instance.instanceNumber = text(dataset, TagFromName.InstanceNumber, 12);
+        instance.contentDate = text(dataset, TagFromName.ContentDate, 8);
+        instance.numberOfFrames = text(dataset, TagFromName.NumberOfFrames, 12);
+        instance.rows = number(dataset, TagFromName.Rows);
+        instance.columns = number(dataset, TagFromName.Columns);
+        instance.bitsAllocated = number(dataset, TagFromName.BitsAllocated);
+        instance.path = file.path();
+        instance.size = file.size();
+        instance.sha256 = file.sha256();
+        entities.persist(instance);
+        // Locked for the rest of the transaction: two concurrent additions both
+        // count, so the mirror never takes the second for seen when it saw the first.
+        MirrorQueueEntity queued =
+                entities.find(MirrorQueueEntity.class, studyUid, LockModeType.PESSIMISTIC_WRITE);
+        if (queued == null) {
+            queued = new MirrorQueueEntity(studyUid);
+            queued.stale = 1;
+            entities.persist(queued);
+        } else {
+            queued.stale++;
+        }
     }
 
     /** How many instance additions the study's mirror has not seen yet (0 when up to date). */
