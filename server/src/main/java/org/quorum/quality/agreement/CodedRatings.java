@@ -1,5 +1,6 @@
 package org.quorum.quality.agreement;
 
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -231,8 +232,9 @@ public final class CodedRatings {
     }
 
     /**
-     * The distinct rating patterns (rows) of these unweighted ratings, in order of first
-     * occurrence, and how many units have each.
+     * The distinct rating patterns (rows) of these unweighted ratings and how many units have each,
+     * patterns in lexicographic order of their codes: so the bootstrap, which draws over them, does
+     * not depend on the order of the units.
      *
      * @throws IllegalStateException if the rows are already weighted
      */
@@ -242,14 +244,34 @@ public final class CodedRatings {
         }
         int raters = raterNames.size();
         PatternTable table = new PatternTable(raters);
-        int[] patternOfUnit = new int[unitCount];
+        int[] countByFirstSeen = new int[16];
         for (int u = 0; u < unitCount; u++) {
-            patternOfUnit[u] = table.add(codes, u * raters);
+            int pattern = table.add(codes, u * raters);
+            if (pattern == countByFirstSeen.length) {
+                countByFirstSeen = Arrays.copyOf(countByFirstSeen, pattern * 2);
+            }
+            countByFirstSeen[pattern]++;
         }
-        int[] patternCodes = table.codes();
-        int[] counts = new int[table.size()];
-        for (int pattern : patternOfUnit) {
-            counts[pattern]++;
+        int[] seenCodes = table.codes();
+        Integer[] order = new Integer[table.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(
+                order,
+                (x, y) ->
+                        Arrays.compare(
+                                seenCodes,
+                                x * raters,
+                                x * raters + raters,
+                                seenCodes,
+                                y * raters,
+                                y * raters + raters));
+        int[] patternCodes = new int[seenCodes.length];
+        int[] counts = new int[order.length];
+        for (int i = 0; i < order.length; i++) {
+            System.arraycopy(seenCodes, order[i] * raters, patternCodes, i * raters, raters);
+            counts[i] = countByFirstSeen[order[i]];
         }
         return new Patterns(
                 new CodedRatings(

@@ -109,10 +109,11 @@ class PatternBootstrapTest {
         assertThat(patterns.unitCount()).isEqualTo(4);
         assertThat(patterns.ratingCount()).isEqualTo(7);
         assertThat(List.of(patterns.weight(0), patterns.weight(1), patterns.weight(2)))
-                .containsExactly(2, 1, 1);
+                .containsExactly(1, 1, 2);
+        // Patterns in code order: (missing, b), (a, a), (a, b).
         CodedRatings weighted = patterns.withWeights(new int[] {0, 3, 1});
         assertThat(weighted.unitCount()).isEqualTo(4);
-        assertThat(weighted.ratingCount()).isEqualTo(7);
+        assertThat(weighted.ratingCount()).isEqualTo(8);
     }
 
     /**
@@ -163,6 +164,19 @@ class PatternBootstrapTest {
                                             name)
                                     .isEqualTo(interval.lower());
                         });
+    }
+
+    @Test
+    void the_interval_does_not_depend_on_the_order_of_the_units() {
+        CodedRatings units = THREE_RATERS;
+        int[] weights = new int[units.unitCount()];
+        Arrays.fill(weights, 1);
+        CodedRatings shuffled = expand(units, weights, new SplittableRandom(8));
+        AgreementStatistic alpha =
+                r -> KrippendorffAlpha.compute(r, MeasurementLevel.NOMINAL).alpha();
+
+        assertThat(Bootstrap.percentileInterval(shuffled, alpha, 0.95, 300, 4))
+                .isEqualTo(Bootstrap.percentileInterval(units, alpha, 0.95, 300, 4));
     }
 
     @Test
