@@ -1,5 +1,6 @@
 package org.quorum.quality.agreement;
 
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +13,13 @@ import java.util.Set;
  *
  * <p>Encoding once keeps boxing and string hashing out of the statistics' loops, which matters for
  * tens of millions of labels.
+ *
+ * <p><b>Weighted rows.</b> Each row may stand for several identical units ({@link #weight(int)}):
+ * the {@link Bootstrap} evaluates a replicate as counts of the distinct rating patterns instead of
+ * copying the resampled units. Every statistic of this package weighs each row by its weight, so
+ * its value on weighted patterns is its value on the units they stand for; {@link #unitCount()} is
+ * the number of units (the sum of the weights), {@link #rowCount()} the number of rows. Ratings
+ * built by {@link #encode} or {@link #fromCodes} have one row per unit, each of weight 1.
  */
 public final class CodedRatings {
 
@@ -24,6 +32,7 @@ public final class CodedRatings {
     private final int unitCount;
     private final int[] codes;
     private final int[] sourceLines;
+    private final int[] weights;
 
     private CodedRatings(
             List<String> raterNames,
@@ -32,12 +41,24 @@ public final class CodedRatings {
             int unitCount,
             int[] codes,
             int[] sourceLines) {
+        this(raterNames, categories, categoryValues, unitCount, codes, sourceLines, null);
+    }
+
+    private CodedRatings(
+            List<String> raterNames,
+            List<String> categories,
+            double[] categoryValues,
+            int unitCount,
+            int[] codes,
+            int[] sourceLines,
+            int[] weights) {
         this.raterNames = List.copyOf(raterNames);
         this.categories = List.copyOf(categories);
         this.categoryValues = categoryValues;
         this.unitCount = unitCount;
         this.codes = codes;
         this.sourceLines = sourceLines;
+        this.weights = weights;
     }
 
     /** Encodes a table, ordering its categories as {@link CategoryCoding} describes. */
@@ -120,9 +141,24 @@ public final class CodedRatings {
                 null);
     }
 
-    /** Number of units. */
+    /** Number of units (the sum of the rows' weights). */
     public int unitCount() {
         return unitCount;
+    }
+
+    /** Number of rows: the number of units, or of distinct patterns when rows are weighted. */
+    public int rowCount() {
+        return codes.length / raterNames.size();
+    }
+
+    /** How many units row {@code row} stands for (1 unless rows are weighted; may be 0). */
+    public int weight(int row) {
+        return weights == null ? 1 : weights[row];
+    }
+
+    /** Whether rows carry weights other than 1 (see the class comment). */
+    public boolean isWeighted() {
+        return weights != null;
     }
 
     /** Number of raters. */
@@ -155,17 +191,21 @@ public final class CodedRatings {
         return Optional.ofNullable(categoryValues).map(double[]::clone);
     }
 
-    /** The code given by {@code rater} to {@code unit}, or {@link #MISSING}. */
-    public int code(int unit, int rater) {
-        return codes[unit * raterNames.size() + rater];
+    /**
+     * The code given by {@code rater} to the unit(s) of row {@code row}, or {@link #MISSING}; the
+     * row is the unit unless rows are weighted.
+     */
+    public int code(int row, int rater) {
+        return codes[row * raterNames.size() + rater];
     }
 
-    /** Number of non-missing ratings. */
+    /** Number of non-missing ratings (weighted rows counted as often as their weight). */
     public long ratingCount() {
+        int raters = raterNames.size();
         long count = 0;
-        for (int code : codes) {
-            if (code != MISSING) {
-                count++;
+        for (int i = 0; i < codes.length; i++) {
+            if (codes[i] != MISSING) {
+                count += weight(i / raters);
             }
         }
         return count;
@@ -181,22 +221,101 @@ public final class CodedRatings {
         return codes;
     }
 
+    /** The row weights without a copy, {@code null} when every row weighs 1. */
+    int[] weightsView() {
+        return weights;
+    }
+
     /** The category values without a copy, {@code null} when not numeric. */
     double[] categoryValuesView() {
         return categoryValues;
     }
 
     /**
-     * A bootstrap sample: the units at the given indices, repeats allowed, same raters and
-     * categories.
+     * The distinct rating patterns (rows) of these unweighted ratings and how many units have each,
+     * patterns in lexicographic order of their codes: so the bootstrap, which draws over them, does
+     * not depend on the order of the units.
+     *
+     * @throws IllegalStateException if the rows are already weighted
      */
-    CodedRatings withUnits(int[] unitIndices) {
+    Patterns patterns() {
+        if (weights != null) {
+            throw new IllegalStateException("the ratings are already patterns");
+        }
         int raters = raterNames.size();
-        int[] sample = new int[unitIndices.length * raters];
-        for (int i = 0; i < unitIndices.length; i++) {
-            System.arraycopy(codes, unitIndices[i] * raters, sample, i * raters, raters);
+        PatternTable table = new PatternTable(raters);
+        int[] countByFirstSeen = new int[16];
+        for (int u = 0; u < unitCount; u++) {
+            int pattern = table.add(codes, u * raters);
+            if (pattern == countByFirstSeen.length) {
+                countByFirstSeen = Arrays.copyOf(countByFirstSeen, pattern * 2);
+            }
+            countByFirstSeen[pattern]++;
+        }
+        int[] seenCodes = table.codes();
+        Integer[] order = new Integer[table.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(
+                order,
+                (x, y) ->
+                        Arrays.compare(
+                                seenCodes,
+                                x * raters,
+                                x * raters + raters,
+                                seenCodes,
+                                y * raters,
+                                y * raters + raters));
+        int[] patternCodes = new int[seenCodes.length];
+        int[] counts = new int[order.length];
+        for (int i = 0; i < order.length; i++) {
+            System.arraycopy(seenCodes, order[i] * raters, patternCodes, i * raters, raters);
+            counts[i] = countByFirstSeen[order[i]];
+        }
+        return new Patterns(
+                new CodedRatings(
+                        raterNames,
+                        categories,
+                        categoryValues,
+                        unitCount,
+                        patternCodes,
+                        null,
+                        counts),
+                counts);
+    }
+
+    /**
+     * These rows with the given weights (one per row, non-negative), standing for {@code Σ weights}
+     * units; the codes are shared, not copied.
+     */
+    CodedRatings withWeights(int[] rowWeights) {
+        if (rowWeights.length != rowCount()) {
+            throw new IllegalArgumentException(
+                    "expected " + rowCount() + " weights, got " + rowWeights.length);
+        }
+        long total = 0;
+        for (int w : rowWeights) {
+            if (w < 0) {
+                throw new IllegalArgumentException("weights must not be negative, got " + w);
+            }
+            total += w;
         }
         return new CodedRatings(
-                raterNames, categories, categoryValues, unitIndices.length, sample, null);
+                raterNames,
+                categories,
+                categoryValues,
+                Math.toIntExact(total),
+                codes,
+                null,
+                rowWeights);
     }
+
+    /**
+     * Distinct rating patterns and their counts.
+     *
+     * @param ratings one row per pattern, weighted by its count
+     * @param counts units per pattern (the weights of {@code ratings}; not to be modified)
+     */
+    record Patterns(CodedRatings ratings, int[] counts) {}
 }

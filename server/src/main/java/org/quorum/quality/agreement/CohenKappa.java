@@ -87,15 +87,19 @@ public final class CohenKappa {
         int raters = ratings.raterCount();
         int categories = ratings.categoryCount();
         int[] codes = ratings.codesView();
+        int[] rowWeights = ratings.weightsView();
         // Joint counts over all coded categories first: one pass, no boxing.
         long[] joint = new long[categories * categories];
         long units = 0;
-        for (int base = 0; base < codes.length; base += raters) {
+        for (int base = 0, row = 0; base < codes.length; base += raters, row++) {
             int a = codes[base + raterA];
             int b = codes[base + raterB];
             if (a != CodedRatings.MISSING && b != CodedRatings.MISSING) {
-                joint[a * categories + b]++;
-                units++;
+                int weight = rowWeights == null ? 1 : rowWeights[row];
+                if (weight > 0) {
+                    joint[a * categories + b] += weight;
+                    units += weight;
+                }
             }
         }
         if (units == 0) {

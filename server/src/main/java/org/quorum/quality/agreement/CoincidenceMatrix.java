@@ -36,10 +36,10 @@ public final class CoincidenceMatrix {
     public static CoincidenceMatrix of(CodedRatings ratings) {
         int categoryCount = ratings.categoryCount();
         double[][] o = new double[categoryCount][categoryCount];
-        UnitTally unit = new UnitTally(ratings.codesView(), ratings.raterCount(), categoryCount);
+        UnitTally unit = new UnitTally(ratings);
         while (unit.next()) {
             if (unit.present() >= 2) {
-                double weight = 1.0 / (unit.present() - 1);
+                double weight = (double) unit.weight() / (unit.present() - 1);
                 for (int i = 0; i < unit.distinct(); i++) {
                     int c = unit.value(i);
                     // Pairs of different raters: n_c (n_c − 1) within c, n_c n_k across.

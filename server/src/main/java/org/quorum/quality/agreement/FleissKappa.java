@@ -25,6 +25,9 @@ import org.quorum.quality.agreement.InvalidRatingDataException.Problem;
  * {@link Result#kappa()} is {@code NaN}. {@code κ_j} is {@code NaN} for a category that no one used
  * or that everyone used for every unit ({@code p_j q_j = 0}). Cost: O(ratings + k).
  *
+ * <p>Weighted rows ({@link CodedRatings#weight(int)}) count as often as their weight; the sums are
+ * integers, so the value is the same as on the repeated rows.
+ *
  * @see <a href="https://doi.org/10.1037/h0031619">Fleiss J.L. (1971) Measuring nominal scale
  *     agreement among many raters, Psychol Bull 76:378-382</a>
  */
@@ -78,6 +81,7 @@ public final class FleissKappa {
         int raters = ratings.raterCount();
         int categoryCount = ratings.categoryCount();
         int[] codes = ratings.codesView();
+        int[] weights = ratings.weightsView();
         long[] categoryTotals = new long[categoryCount];
         long[] categorySquares = new long[categoryCount];
         int[] unitCounts = new int[categoryCount];
@@ -85,7 +89,12 @@ public final class FleissKappa {
         int perUnit = -1;
         double sumOfSquares = 0;
         int units = ratings.unitCount();
-        for (int u = 0; u < units; u++) {
+        int rows = ratings.rowCount();
+        for (int u = 0; u < rows; u++) {
+            long weight = weights == null ? 1 : weights[u];
+            if (weight == 0) {
+                continue;
+            }
             int base = u * raters;
             int present = 0;
             int distinct = 0;
@@ -125,9 +134,9 @@ public final class FleissKappa {
             for (int i = 0; i < distinct; i++) {
                 int code = touched[i];
                 long count = unitCounts[code];
-                categoryTotals[code] += count;
-                categorySquares[code] += count * count;
-                sumOfSquares += count * count;
+                categoryTotals[code] += weight * count;
+                categorySquares[code] += weight * count * count;
+                sumOfSquares += weight * count * count;
                 unitCounts[code] = 0;
             }
         }

@@ -27,7 +27,9 @@ import org.quorum.quality.agreement.InvalidRatingDataException.Problem;
  * difference equals the difference of mid-ranks). The ratio difference does not split that way, so
  * that level pairs the distinct values within each unit: O(Σ_u d_u²), plus O(k²) over categories
  * for {@code D_e}. {@link #compute(CoincidenceMatrix, MeasurementLevel)} is the textbook path
- * through the matrix; tests check that both agree.
+ * through the matrix; tests check that both agree. Weighted rows ({@link CodedRatings#weight(int)})
+ * count as often as their weight: exactly the same value at the nominal level (integer sums), the
+ * same up to rounding at the others.
  *
  * <p><b>Undefined values.</b> If no unit has two ratings, or every pairable value is the same
  * ({@code D_e = 0}), α is 0/0: {@link Result#alpha()} is {@code NaN} and {@link
@@ -83,7 +85,8 @@ public final class KrippendorffAlpha {
                 requireValuesFor(level, ratings.categoryValuesView(), ratings.categories());
         int raters = ratings.raterCount();
         int[] codes = ratings.codesView();
-        long[] marginals = pairableMarginals(codes, raters, ratings.categoryCount());
+        int[] weights = ratings.weightsView();
+        long[] marginals = pairableMarginals(codes, weights, raters, ratings.categoryCount());
         long n = 0;
         for (long count : marginals) {
             n += count;
@@ -95,7 +98,7 @@ public final class KrippendorffAlpha {
         double expectedSum;
         switch (level) {
             case NOMINAL -> {
-                observedSum = nominalObservedSum(codes, raters, marginals.length);
+                observedSum = nominalObservedSum(ratings);
                 double sumOfSquares = 0;
                 for (long count : marginals) {
                     sumOfSquares += (double) count * count;
@@ -105,11 +108,11 @@ public final class KrippendorffAlpha {
             case ORDINAL, INTERVAL -> {
                 double[] positions =
                         level == MeasurementLevel.ORDINAL ? midRanks(toDoubles(marginals)) : values;
-                observedSum = squaredDistanceObservedSum(codes, raters, positions);
+                observedSum = squaredDistanceObservedSum(codes, weights, raters, positions);
                 expectedSum = squaredDistanceExpectedSum(positions, toDoubles(marginals));
             }
             case RATIO -> {
-                observedSum = pairwiseObservedSum(codes, raters, values);
+                observedSum = pairwiseObservedSum(ratings, values);
                 expectedSum = pairwiseExpectedSum(level, values, toDoubles(marginals));
             }
             default -> throw new IllegalStateException("unhandled level " + level);
@@ -185,9 +188,11 @@ public final class KrippendorffAlpha {
     }
 
     /** n_c: values per category, counting only units with at least two values. */
-    private static long[] pairableMarginals(int[] codes, int raters, int categoryCount) {
+    private static long[] pairableMarginals(
+            int[] codes, int[] weights, int raters, int categoryCount) {
         long[] marginals = new long[categoryCount];
-        for (int base = 0; base < codes.length; base += raters) {
+        for (int base = 0, row = 0; base < codes.length; base += raters, row++) {
+            int weight = weights == null ? 1 : weights[row];
             int present = 0;
             for (int r = 0; r < raters; r++) {
                 if (codes[base + r] != CodedRatings.MISSING) {
@@ -198,7 +203,7 @@ public final class KrippendorffAlpha {
                 for (int r = 0; r < raters; r++) {
                     int code = codes[base + r];
                     if (code != CodedRatings.MISSING) {
-                        marginals[code]++;
+                        marginals[code] += weight;
                     }
                 }
             }
@@ -206,28 +211,42 @@ public final class KrippendorffAlpha {
         return marginals;
     }
 
-    /** Σ_ck o_ck [c ≠ k] = Σ_u (m_u² − Σ_c n_uc²) / (m_u − 1). */
-    private static double nominalObservedSum(int[] codes, int raters, int categoryCount) {
-        UnitTally unit = new UnitTally(codes, raters, categoryCount);
-        double sum = 0;
+    /**
+     * Σ_ck o_ck [c ≠ k] = Σ_u (m_u² − Σ_c n_uc²) / (m_u − 1), the integer numerators summed per
+     * {@code m_u} and divided once per {@code m_u}: exact whatever the order of the units and
+     * whether identical units come as one weighted row or as repeated rows.
+     */
+    private static double nominalObservedSum(CodedRatings ratings) {
+        UnitTally unit = new UnitTally(ratings);
+        long[] numeratorByPresent = new long[ratings.raterCount() + 1];
         while (unit.next()) {
-            long sameValuePairs = 0;
-            for (int i = 0; i < unit.distinct(); i++) {
-                long count = unit.count(i);
-                sameValuePairs += count * count;
-            }
             int present = unit.present();
             if (present >= 2) {
-                sum += ((long) present * present - sameValuePairs) / (present - 1.0);
+                long sameValuePairs = 0;
+                for (int i = 0; i < unit.distinct(); i++) {
+                    long count = unit.count(i);
+                    sameValuePairs += count * count;
+                }
+                numeratorByPresent[present] +=
+                        ((long) present * present - sameValuePairs) * unit.weight();
             }
+        }
+        double sum = 0;
+        for (int m = 2; m < numeratorByPresent.length; m++) {
+            sum += numeratorByPresent[m] / (m - 1.0);
         }
         return sum;
     }
 
     /** Σ_ck o_ck (p_c − p_k)² = Σ_u 2 m_u Σ_i (p_i − p̄_u)² / (m_u − 1). */
-    private static double squaredDistanceObservedSum(int[] codes, int raters, double[] positions) {
+    private static double squaredDistanceObservedSum(
+            int[] codes, int[] weights, int raters, double[] positions) {
         double sum = 0;
-        for (int base = 0; base < codes.length; base += raters) {
+        for (int base = 0, row = 0; base < codes.length; base += raters, row++) {
+            int weight = weights == null ? 1 : weights[row];
+            if (weight == 0) {
+                continue;
+            }
             int present = 0;
             double total = 0;
             for (int r = 0; r < raters; r++) {
@@ -248,7 +267,7 @@ public final class KrippendorffAlpha {
                         squares += deviation * deviation;
                     }
                 }
-                sum += 2.0 * present * squares / (present - 1);
+                sum += weight * (2.0 * present * squares / (present - 1));
             }
         }
         return sum;
@@ -274,8 +293,8 @@ public final class KrippendorffAlpha {
     }
 
     /** Σ_ck o_ck δ²_ck by pairing the distinct values of each unit (ratio level). */
-    private static double pairwiseObservedSum(int[] codes, int raters, double[] values) {
-        UnitTally unit = new UnitTally(codes, raters, values.length);
+    private static double pairwiseObservedSum(CodedRatings ratings, double[] values) {
+        UnitTally unit = new UnitTally(ratings);
         double sum = 0;
         while (unit.next()) {
             if (unit.present() >= 2) {
@@ -290,7 +309,7 @@ public final class KrippendorffAlpha {
                                                 values[unit.value(i)], values[unit.value(j)]);
                     }
                 }
-                sum += unitSum / (unit.present() - 1);
+                sum += unit.weight() * (unitSum / (unit.present() - 1));
             }
         }
         return sum;

@@ -33,24 +33,35 @@ public final class PercentAgreement {
         }
     }
 
-    /** Mean pairwise agreement over all units with at least two ratings. */
+    /**
+     * Mean pairwise agreement over all units with at least two ratings (weighted rows count as
+     * often as their weight).
+     *
+     * <p>Agreeing pairs are summed as integers per number of ratings {@code m} and divided once per
+     * {@code m}, so the value does not depend on the order of the units nor on whether identical
+     * units come as one weighted row or as repeated rows.
+     */
     public static Result compute(CodedRatings ratings) {
-        UnitTally unit =
-                new UnitTally(ratings.codesView(), ratings.raterCount(), ratings.categoryCount());
-        double sum = 0;
-        int units = 0;
+        UnitTally unit = new UnitTally(ratings);
+        int raters = ratings.raterCount();
+        long[] agreeingPairsByPresent = new long[raters + 1];
+        long units = 0;
         while (unit.next()) {
-            long agreeingPairs = 0;
-            for (int i = 0; i < unit.distinct(); i++) {
-                long count = unit.count(i);
-                agreeingPairs += count * (count - 1);
-            }
             int present = unit.present();
             if (present >= 2) {
-                sum += agreeingPairs / ((double) present * (present - 1));
-                units++;
+                long agreeingPairs = 0;
+                for (int i = 0; i < unit.distinct(); i++) {
+                    long count = unit.count(i);
+                    agreeingPairs += count * (count - 1);
+                }
+                agreeingPairsByPresent[present] += agreeingPairs * unit.weight();
+                units += unit.weight();
             }
         }
-        return new Result(units == 0 ? Double.NaN : sum / units, units);
+        double sum = 0;
+        for (int m = 2; m <= raters; m++) {
+            sum += agreeingPairsByPresent[m] / ((double) m * (m - 1));
+        }
+        return new Result(units == 0 ? Double.NaN : sum / units, Math.toIntExact(units));
     }
 }

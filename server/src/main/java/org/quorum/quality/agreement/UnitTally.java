@@ -4,11 +4,13 @@ package org.quorum.quality.agreement;
  * Walks the units of a coded rating table one by one, counting how often each value occurs in the
  * unit, without allocating per unit: the shared first step of percent agreement, the coincidence
  * matrix and Krippendorff's observed disagreement (Krippendorff 2011, §A: the values pairable
- * within a unit).
+ * within a unit). On weighted rows ({@link CodedRatings#weight(int)}) it walks the rows, skipping
+ * those of weight 0, and {@link #weight()} says how many units the current row stands for.
  */
 final class UnitTally {
 
     private final int[] codes;
+    private final int[] weights;
     private final int raters;
     private final int[] counts;
     private final int[] values;
@@ -16,8 +18,17 @@ final class UnitTally {
     private int present;
     private int distinct;
 
-    UnitTally(int[] codes, int raters, int categoryCount) {
+    UnitTally(CodedRatings ratings) {
+        this(
+                ratings.codesView(),
+                ratings.weightsView(),
+                ratings.raterCount(),
+                ratings.categoryCount());
+    }
+
+    private UnitTally(int[] codes, int[] weights, int raters, int categoryCount) {
         this.codes = codes;
+        this.weights = weights;
         this.raters = raters;
         this.counts = new int[categoryCount];
         this.values = new int[raters];
@@ -31,10 +42,12 @@ final class UnitTally {
         }
         present = 0;
         distinct = 0;
-        base += raters;
-        if (base >= codes.length) {
-            return false;
-        }
+        do {
+            base += raters;
+            if (base >= codes.length) {
+                return false;
+            }
+        } while (weights != null && weights[base / raters] == 0);
         for (int r = 0; r < raters; r++) {
             int code = codes[base + r];
             if (code != CodedRatings.MISSING) {
@@ -45,6 +58,11 @@ final class UnitTally {
             }
         }
         return true;
+    }
+
+    /** How many units this row stands for (1 unless rows are weighted). */
+    int weight() {
+        return weights == null ? 1 : weights[base / raters];
     }
 
     /** Ratings present in this unit (m_u). */

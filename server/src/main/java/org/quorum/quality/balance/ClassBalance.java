@@ -1,14 +1,15 @@
 package org.quorum.quality.balance;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.quorum.labels.Label;
+import org.quorum.labels.LabelCode;
 import org.quorum.quality.balance.ClassBalanceReport.ClassCount;
 import org.quorum.quality.balance.ClassBalanceReport.SchemaBalance;
 import org.quorum.quality.data.Project;
@@ -40,9 +41,13 @@ public final class ClassBalance {
             List<Label> labels,
             List<SchemaVersion> schemaVersions,
             ClassBalanceOptions options) {
-        Map<String, Map<String, Set<String>>> casesBySchemaAndCode = new TreeMap<>();
-        Map<String, Set<String>> casesBySchema = new TreeMap<>();
+        // Cases numbered per schema, each code's cases a bit set over those numbers: a million
+        // labels cost one case-key lookup each, not a string set per code.
+        Map<String, Map<String, Integer>> casesBySchema = new TreeMap<>();
+        Map<String, Map<String, BitSet>> casesBySchemaAndCode = new TreeMap<>();
         Map<String, Map<String, String>> displays = new TreeMap<>();
+        Map<LabelCode, BitSet> casesOfCode = new HashMap<>();
+        Map<LabelCode, Map<String, Integer>> casesOfSchema = new HashMap<>();
         for (Label label : labels) {
             String system = label.code().system();
             if (!options.statuses().contains(label.status())
@@ -51,13 +56,21 @@ public final class ClassBalance {
                     || !options.schema().map(system::equals).orElse(true)) {
                 continue;
             }
-            casesBySchema.computeIfAbsent(system, s -> new HashSet<>()).add(label.caseKey());
-            casesBySchemaAndCode
-                    .computeIfAbsent(system, s -> new TreeMap<>())
-                    .computeIfAbsent(label.code().code(), c -> new HashSet<>())
-                    .add(label.caseKey());
-            displays.computeIfAbsent(system, s -> new LinkedHashMap<>())
-                    .putIfAbsent(label.code().code(), label.code().displayOrCode());
+            BitSet withCode = casesOfCode.get(label.code());
+            if (withCode == null) {
+                withCode =
+                        casesBySchemaAndCode
+                                .computeIfAbsent(system, s -> new TreeMap<>())
+                                .computeIfAbsent(label.code().code(), c -> new BitSet());
+                casesOfCode.put(label.code(), withCode);
+                casesOfSchema.put(
+                        label.code(), casesBySchema.computeIfAbsent(system, s -> new HashMap<>()));
+                displays.computeIfAbsent(system, s -> new LinkedHashMap<>())
+                        .putIfAbsent(label.code().code(), label.code().displayOrCode());
+            }
+            Map<String, Integer> cases = casesOfSchema.get(label.code());
+            Integer known = cases.putIfAbsent(label.caseKey(), cases.size());
+            withCode.set(known == null ? cases.size() - 1 : known);
         }
         for (SchemaVersion version : schemaVersions) {
             if (!casesBySchema.containsKey(version.url())) {
@@ -67,7 +80,7 @@ public final class ClassBalance {
                 if (!concept.retired()) {
                     casesBySchemaAndCode
                             .get(version.url())
-                            .computeIfAbsent(concept.code(), c -> new HashSet<>());
+                            .computeIfAbsent(concept.code(), c -> new BitSet());
                     displays.get(version.url())
                             .putIfAbsent(
                                     concept.code(),
@@ -84,7 +97,7 @@ public final class ClassBalance {
                             .get(system)
                             .forEach(
                                     (code, withCode) -> {
-                                        int n = withCode.size();
+                                        int n = withCode.cardinality();
                                         double prevalence = n / (double) total;
                                         boolean rare =
                                                 prevalence < options.minPrevalence()

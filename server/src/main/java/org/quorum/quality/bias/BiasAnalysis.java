@@ -1,6 +1,7 @@
 package org.quorum.quality.bias;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -51,8 +52,13 @@ public final class BiasAnalysis {
             List<Label> labels,
             Map<String, PatientRecord> patients,
             BiasOptions options) {
-        Map<String, Set<String>> classesBySubject = new TreeMap<>();
-        Map<String, LabelCode> classes = new TreeMap<>();
+        // Subjects and classes numbered once; each subject's classes a bit set: a million labels
+        // cost one hash lookup each, not string keys per label and per test.
+        Map<String, Integer> subjectIndex = new HashMap<>();
+        List<BitSet> classesOfSubject = new ArrayList<>();
+        Map<String, Integer> classIndex = new HashMap<>();
+        List<LabelCode> classCodes = new ArrayList<>();
+        Map<LabelCode, Integer> classOfCode = new HashMap<>();
         for (Label label : labels) {
             if (!options.statuses().contains(label.status())
                     || label.subject() == null
@@ -60,58 +66,71 @@ public final class BiasAnalysis {
                     || !options.schema().map(label.code().system()::equals).orElse(true)) {
                 continue;
             }
-            classesBySubject
-                    .computeIfAbsent(label.subject(), s -> new LinkedHashSet<>())
-                    .add(label.code().key());
-            classes.putIfAbsent(label.code().key(), label.code());
+            Integer known = subjectIndex.putIfAbsent(label.subject(), subjectIndex.size());
+            if (known == null) {
+                classesOfSubject.add(new BitSet());
+            }
+            int subject = known == null ? subjectIndex.size() - 1 : known;
+            Integer code = classOfCode.get(label.code());
+            if (code == null) {
+                // The first label with a class key gives its code (display, version).
+                code =
+                        classIndex.computeIfAbsent(
+                                label.code().key(),
+                                key -> {
+                                    classCodes.add(label.code());
+                                    return classCodes.size() - 1;
+                                });
+                classOfCode.put(label.code(), code);
+            }
+            classesOfSubject.get(subject).set(code);
         }
-        List<String> subjects = List.copyOf(classesBySubject.keySet());
-        Map<Dimension, Map<String, Optional<String>>> groupOf = new LinkedHashMap<>();
+        String[] subjects = new String[subjectIndex.size()];
+        subjectIndex.forEach((subject, index) -> subjects[index] = subject);
+        Map<Dimension, List<Optional<String>>> groupOf = new LinkedHashMap<>();
         for (Dimension dimension : Dimension.values()) {
-            Map<String, Optional<String>> keys = new HashMap<>();
+            List<Optional<String>> keys = new ArrayList<>(subjects.length);
             for (String subject : subjects) {
-                keys.put(subject, groupKey(patients.get(subject), dimension, options));
+                keys.add(groupKey(patients.get(subject), dimension, options));
             }
             groupOf.put(dimension, keys);
         }
 
         List<Composition> composition = new ArrayList<>();
         for (Dimension dimension : Dimension.values()) {
-            composition.add(composition(dimension, subjects, groupOf.get(dimension), options));
+            composition.add(composition(dimension, groupOf.get(dimension), options));
         }
 
         List<ClassPrevalence> prevalence = new ArrayList<>();
-        for (LabelCode code : classes.values()) {
+        Map<String, Integer> sortedClasses = new TreeMap<>(classIndex);
+        for (int code : sortedClasses.values()) {
             int positive = 0;
-            for (String subject : subjects) {
-                positive += classesBySubject.get(subject).contains(code.key()) ? 1 : 0;
+            for (BitSet classes : classesOfSubject) {
+                positive += classes.get(code) ? 1 : 0;
             }
             List<PrevalenceTest> tests = new ArrayList<>();
             for (Dimension dimension : Dimension.values()) {
-                tests.add(test(dimension, code, subjects, classesBySubject, groupOf, options));
+                tests.add(test(dimension, code, classesOfSubject, groupOf.get(dimension), options));
             }
-            prevalence.add(new ClassPrevalence(code, positive, subjects.size(), tests));
+            prevalence.add(
+                    new ClassPrevalence(classCodes.get(code), positive, subjects.length, tests));
         }
         return new BiasReport(
-                project, options, subjects.size(), composition, adjust(prevalence, options));
+                project, options, subjects.length, composition, adjust(prevalence, options));
     }
 
     private static Composition composition(
-            Dimension dimension,
-            List<String> subjects,
-            Map<String, Optional<String>> groupOf,
-            BiasOptions options) {
+            Dimension dimension, List<Optional<String>> groupOf, BiasOptions options) {
         Map<String, Integer> counts = new HashMap<>();
         int unknown = 0;
-        for (String subject : subjects) {
-            Optional<String> key = groupOf.get(subject);
+        for (Optional<String> key : groupOf) {
             if (key.isPresent()) {
                 counts.merge(key.get(), 1, Integer::sum);
             } else {
                 unknown++;
             }
         }
-        int known = subjects.size() - unknown;
+        int known = groupOf.size() - unknown;
         Map<String, Double> reference = options.reference().shares(dimension);
         List<GroupShare> groups = new ArrayList<>();
         for (String key : orderedKeys(dimension, reference.keySet(), counts.keySet(), options)) {
@@ -150,20 +169,19 @@ public final class BiasAnalysis {
 
     private static PrevalenceTest test(
             Dimension dimension,
-            LabelCode code,
-            List<String> subjects,
-            Map<String, Set<String>> classesBySubject,
-            Map<Dimension, Map<String, Optional<String>>> groupOf,
+            int code,
+            List<BitSet> classesOfSubject,
+            List<Optional<String>> groupOf,
             BiasOptions options) {
         Map<String, int[]> byGroup = new HashMap<>();
-        for (String subject : subjects) {
-            Optional<String> key = groupOf.get(dimension).get(subject);
+        for (int subject = 0; subject < groupOf.size(); subject++) {
+            Optional<String> key = groupOf.get(subject);
             if (key.isEmpty()) {
                 continue;
             }
             int[] counts = byGroup.computeIfAbsent(key.get(), k -> new int[2]);
             counts[0]++;
-            if (classesBySubject.get(subject).contains(code.key())) {
+            if (classesOfSubject.get(subject).get(code)) {
                 counts[1]++;
             }
         }
