@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,16 @@ public final class AuditService implements AutoCloseable {
 
     static final int MAX_ATTEMPTS = 5;
     static final Duration STUCK_AFTER = Duration.ofSeconds(60);
+
+    /**
+     * How long the writer lets a part-filled batch wait for more events before it stores it. The
+     * events are durable in the outbox from before their answer; the pause only decides when they
+     * become searchable AuditEvents, and it turns one HAPI transaction per request into one per
+     * batch (searches answered one at a time otherwise paid a store transaction each, on the same
+     * cores as the requests). {@link #flush} skips it.
+     */
+    static final Duration LINGER = Duration.ofMillis(250);
+
     private static final int BATCH = 100;
     private static final Logger LOG = LoggerFactory.getLogger(AuditService.class);
 
@@ -56,6 +67,13 @@ public final class AuditService implements AutoCloseable {
     private final Counter storedCounter;
     private final Counter failedCounter;
     private final AtomicLong lastAppended = new AtomicLong(-1);
+
+    /** Events recorded on this node so far (the writer's cue that a batch has filled). */
+    private final AtomicLong recordedCount = new AtomicLong();
+
+    /** Callers of {@link #flush} waiting now: the writer then stores without lingering. */
+    private final java.util.concurrent.atomic.AtomicInteger flushing =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     /** Events the outbox could not take (database unreachable), appended when it answers again. */
     private final Deque<String[]> unsaved = new ArrayDeque<>();
@@ -103,7 +121,7 @@ public final class AuditService implements AutoCloseable {
             payload = json.encodeResourceToString(mapper.toAuditEvent(record));
         }
         try {
-            append(record.recorded(), payload);
+            appendGrouped(new AuditOutbox.Entry(record.recorded(), payload));
         } catch (SQLException e) {
             // The database is away: the request itself cannot be served durably either. Keep the
             // event for when it is back, and let the readiness check say so.
@@ -117,7 +135,79 @@ public final class AuditService implements AutoCloseable {
                 unsaved.add(new String[] {record.recorded().toString(), payload});
             }
         }
+        recordedCount.incrementAndGet();
         signal();
+    }
+
+    /** An event waiting for its group commit. */
+    private static final class Appending {
+        final AuditOutbox.Entry entry;
+        boolean done;
+        SQLException failure;
+
+        Appending(AuditOutbox.Entry entry) {
+            this.entry = entry;
+        }
+    }
+
+    private final Object appendLock = new Object();
+    private List<Appending> appendQueue = new ArrayList<>();
+    private boolean appending;
+
+    /**
+     * Group commit: the first request thread to arrive commits its event and every event queued
+     * while the previous commit ran, in one transaction; the others wait for the commit that holds
+     * theirs. Each caller returns only once its own event is committed (or throws when that commit
+     * failed), as with one commit per event, so nothing is answered before its audit record is
+     * durable. Requests answered at the same time share one commit instead of queueing for one
+     * each.
+     */
+    private void appendGrouped(AuditOutbox.Entry entry) throws SQLException {
+        Appending mine = new Appending(entry);
+        List<Appending> batch;
+        boolean interrupted = false;
+        synchronized (appendLock) {
+            appendQueue.add(mine);
+            while (appending && !mine.done) {
+                try {
+                    appendLock.wait();
+                } catch (InterruptedException e) {
+                    // The event must still be committed before the answer: wait on.
+                    interrupted = true;
+                }
+            }
+            if (!mine.done) {
+                appending = true;
+                batch = appendQueue;
+                appendQueue = new ArrayList<>();
+            } else {
+                batch = List.of();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (!batch.isEmpty()) {
+            SQLException failure = null;
+            try {
+                long id = outbox.appendAll(batch.stream().map(a -> a.entry).toList());
+                lastAppended.accumulateAndGet(id, Math::max);
+            } catch (SQLException e) {
+                failure = e;
+            } finally {
+                synchronized (appendLock) {
+                    for (Appending a : batch) {
+                        a.done = true;
+                        a.failure = failure;
+                    }
+                    appending = false;
+                    appendLock.notifyAll();
+                }
+            }
+        }
+        if (mine.failure != null) {
+            throw mine.failure;
+        }
     }
 
     private void append(Instant recorded, String payload) throws SQLException {
@@ -127,6 +217,15 @@ public final class AuditService implements AutoCloseable {
 
     /** Waits until every event recorded so far is stored; false on timeout. */
     public boolean flush(Duration timeout) throws InterruptedException {
+        flushing.incrementAndGet();
+        try {
+            return awaitDrained(timeout);
+        } finally {
+            flushing.decrementAndGet();
+        }
+    }
+
+    private boolean awaitDrained(Duration timeout) throws InterruptedException {
         long target = lastAppended.get();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -208,12 +307,16 @@ public final class AuditService implements AutoCloseable {
         while (running) {
             try {
                 retryUnsaved();
+                long seen = recordedCount.get();
                 List<AuditOutbox.Pending> batch = outbox.oldest(BATCH, MAX_ATTEMPTS);
                 if (batch.isEmpty()) {
                     writerFailingSince = null;
                     pause = 0;
                     awaitWork(Duration.ofSeconds(1));
                     continue;
+                }
+                if (batch.size() < BATCH && pause == 0 && lingerForMore(seen, batch.size())) {
+                    batch = outbox.oldest(BATCH, MAX_ATTEMPTS);
                 }
                 if (storeBatch(batch) || storeOneByOne(batch)) {
                     writerFailingSince = null;
@@ -339,6 +442,29 @@ public final class AuditService implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Waits up to {@link #LINGER} while fewer than a batch of events are known and nobody flushes;
+     * true when it waited (the caller reads the outbox again).
+     */
+    private boolean lingerForMore(long seen, int have) throws InterruptedException {
+        long deadline = System.nanoTime() + LINGER.toNanos();
+        boolean waited = false;
+        lock.lock();
+        try {
+            while (running && flushing.get() == 0 && have + (recordedCount.get() - seen) < BATCH) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    break;
+                }
+                waited = true;
+                work.awaitNanos(remaining);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return waited;
     }
 
     private void awaitWork(Duration timeout) throws InterruptedException {
