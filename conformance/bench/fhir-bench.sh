@@ -110,7 +110,7 @@ java -jar "$JAR" user add bench --role project-admin >/dev/null
 TOKEN=$(java -jar "$JAR" user token bench | tail -1)
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "versions: $(java -version 2>&1 | head -1); Quorum $(git -C "$ROOT" rev-parse --short HEAD)$([ -n "${QUORUM_JAR:-}" ] && echo " (QUORUM_JAR=$QUORUM_JAR)"); HAPI FHIR $(ls "$LIB" | sed -n 's/^hapi-fhir-jpaserver-base-\(.*\)\.jar$/\1/p'); H2 $(ls "$LIB" | sed -n 's/^h2-\(.*\)\.jar$/\1/p')"
+echo "versions: $(java -version 2>&1 | head -1); Quorum $(git -C "$ROOT" rev-parse --short HEAD)$([ -n "${QUORUM_JAR:-}" ] && echo " (QUORUM_JAR=$QUORUM_JAR)"); HAPI FHIR $(ls "$LIB" | sed -n 's/^hapi-fhir-jpaserver-base-\(.*\)\.jar$/\1/p'); $([ "$DB" = postgresql ] && echo "PostgreSQL JDBC $(ls "$LIB" | sed -n 's/^postgresql-\(.*\)\.jar$/\1/p')" || echo "H2 $(ls "$LIB" | sed -n 's/^h2-\(.*\)\.jar$/\1/p')")"
 if [ "$DB" = postgresql ]; then
     DB_CONFIG="PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') (one local cluster, a database each, default settings)"
 else

@@ -34,7 +34,9 @@ import org.springframework.transaction.annotation.Propagation;
  * database outbox ({@link AuditOutbox}). A writer thread then stores the events as FHIR AuditEvent
  * resources (auditors search them like any resource), each batch in one transaction that also
  * deletes its outbox rows, so an event is stored exactly once, also across a crash and a restart:
- * whatever the outbox holds at start-up is drained then.
+ * whatever the outbox holds at start-up is drained then. Requests answered at the same time share
+ * one outbox commit ({@link #appendGrouped}); the writer lets a part-filled batch wait up to {@link
+ * #LINGER} for more.
  *
  * <p>A batch that fails is retried with a growing pause; an event that still fails after {@value
  * #MAX_ATTEMPTS} attempts stays in the outbox and the readiness check reports the writer stuck, as
@@ -143,7 +145,7 @@ public final class AuditService implements AutoCloseable {
     private static final class Appending {
         final AuditOutbox.Entry entry;
         boolean done;
-        SQLException failure;
+        Exception failure;
 
         Appending(AuditOutbox.Entry entry) {
             this.entry = entry;
@@ -188,11 +190,14 @@ public final class AuditService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (!batch.isEmpty()) {
-            SQLException failure = null;
+            // Stays set unless the commit is known to have happened (also if an Error escapes).
+            Exception failure = new IllegalStateException("the audit outbox commit did not finish");
             try {
                 long id = outbox.appendAll(batch.stream().map(a -> a.entry).toList());
                 lastAppended.accumulateAndGet(id, Math::max);
-            } catch (SQLException e) {
+                failure = null;
+            } catch (SQLException | RuntimeException e) {
+                // Every event of the batch shares its commit's fate: none may pass as committed.
                 failure = e;
             } finally {
                 synchronized (appendLock) {
@@ -205,8 +210,11 @@ public final class AuditService implements AutoCloseable {
                 }
             }
         }
-        if (mine.failure != null) {
-            throw mine.failure;
+        if (mine.failure instanceof SQLException e) {
+            throw e;
+        }
+        if (mine.failure instanceof RuntimeException e) {
+            throw e;
         }
     }
 
