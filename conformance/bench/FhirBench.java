@@ -59,7 +59,9 @@ public class FhirBench {
     static final String EXT = "https://quorum.dev/fhir/StructureDefinition/";
     static final int PROJECTS = 10;
     static final int CODES = 20;
-    static final int LABELS_PER_BUNDLE = 100;
+    // -Dlabels.per.bundle (fhir-bench.sh: FHIR_BENCH_LABEL_BUNDLE): larger transactions load large
+    // label counts faster, the same way on both servers.
+    static final int LABELS_PER_BUNDLE = Integer.getInteger("labels.per.bundle", 100);
     static final List<String> SHARED = List.of("Organization", "Location", "Practitioner", "PractitionerRole");
 
     record Server(String name, URI root, String token) {}

@@ -8,7 +8,9 @@
 //
 // Compiled by fhir-bench.sh into its temporary directory (Spring proxies the configuration class,
 // so it is not run as a single-file source) and started as
-//   java -cp <classes>:server/target/lib/* StockHapiServer <port> <data-dir>
+//   java -cp <classes>:server/target/lib/* StockHapiServer <port> <data-dir> [<postgresql-jdbc-url> <user> <password>]
+// With a PostgreSQL URL (fhir-bench.sh's PostgreSQL mode) it stores there instead, with HAPI's
+// PostgreSQL dialect; Hibernate creates the schema (hbm2ddl=update), as on H2.
 // It prints "ready" once /fhir answers.
 
 import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
@@ -23,6 +25,7 @@ import ca.uhn.fhir.jpa.config.r4.JpaR4Config;
 import ca.uhn.fhir.jpa.config.util.HapiEntityManagerFactoryUtil;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.dialect.HapiFhirH2Dialect;
+import ca.uhn.fhir.jpa.model.dialect.HapiFhirPostgresDialect;
 import ca.uhn.fhir.jpa.provider.IJpaSystemProvider;
 import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
@@ -55,10 +58,18 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
 public class StockHapiServer {
 
     static Path dataDir;
+    static String postgresUrl;
+    static String postgresUser;
+    static String postgresPassword;
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         dataDir = Path.of(args[1]).toAbsolutePath();
+        if (args.length >= 5) {
+            postgresUrl = args[2];
+            postgresUser = args[3];
+            postgresPassword = args[4];
+        }
         AnnotationConfigApplicationContext spring = new AnnotationConfigApplicationContext();
         spring.register(Jpa.class);
         spring.refresh();
@@ -116,13 +127,20 @@ public class StockHapiServer {
         @Bean(destroyMethod = "close")
         public BasicDataSource dataSource() {
             BasicDataSource dataSource = new BasicDataSource();
-            dataSource.setDriverClassName("org.h2.Driver");
-            dataSource.setUrl(
-                    "jdbc:h2:file:"
-                            + dataDir.resolve("db").resolve("hapi")
-                            + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
-            dataSource.setUsername("sa");
-            dataSource.setPassword("");
+            if (postgresUrl != null) {
+                dataSource.setDriverClassName("org.postgresql.Driver");
+                dataSource.setUrl(postgresUrl);
+                dataSource.setUsername(postgresUser);
+                dataSource.setPassword(postgresPassword);
+            } else {
+                dataSource.setDriverClassName("org.h2.Driver");
+                dataSource.setUrl(
+                        "jdbc:h2:file:"
+                                + dataDir.resolve("db").resolve("hapi")
+                                + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
+                dataSource.setUsername("sa");
+                dataSource.setPassword("");
+            }
             dataSource.setMaxTotal(20);
             dataSource.setMaxWait(Duration.ofSeconds(30));
             dataSource.setValidationQuery("SELECT 1");
@@ -143,7 +161,11 @@ public class StockHapiServer {
             factory.setPersistenceUnitName("HAPI_PU");
             factory.setDataSource(dataSource);
             Properties properties = new Properties();
-            properties.put("hibernate.dialect", HapiFhirH2Dialect.class.getName());
+            properties.put(
+                    "hibernate.dialect",
+                    postgresUrl != null
+                            ? HapiFhirPostgresDialect.class.getName()
+                            : HapiFhirH2Dialect.class.getName());
             properties.put("hibernate.hbm2ddl.auto", "update");
             properties.put("hibernate.search.enabled", "false");
             properties.put("hibernate.format_sql", "false");

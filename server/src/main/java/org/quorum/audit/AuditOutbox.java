@@ -65,6 +65,48 @@ public final class AuditOutbox {
         }
     }
 
+    /** An AuditEvent to append: when it was recorded and its FHIR JSON. */
+    public record Entry(Instant recorded, String payload) {}
+
+    /**
+     * Appends several AuditEvents in one transaction (one commit for all: the group commit of
+     * requests answered at the same time), committed when this returns; the largest outbox id.
+     * Either all are appended or none.
+     */
+    public long appendAll(List<Entry> entries) throws SQLException {
+        if (entries.size() == 1) {
+            return append(entries.get(0).recorded(), entries.get(0).payload());
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            long last = -1;
+            try (PreparedStatement insert =
+                    connection.prepareStatement(
+                            "INSERT INTO "
+                                    + TABLE
+                                    + " (RECORDED_AT, ATTEMPTS, PAYLOAD) VALUES (?, 0, ?)",
+                            Statement.RETURN_GENERATED_KEYS)) {
+                for (Entry entry : entries) {
+                    insert.setTimestamp(1, Timestamp.from(entry.recorded()));
+                    insert.setString(2, entry.payload());
+                    insert.executeUpdate();
+                    try (ResultSet keys = insert.getGeneratedKeys()) {
+                        if (keys.next()) {
+                            last = Math.max(last, keys.getLong(1));
+                        }
+                    }
+                }
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+            return last;
+        }
+    }
+
     /** The oldest pending AuditEvents that have failed fewer than {@code maxAttempts} times. */
     public List<Pending> oldest(int limit, int maxAttempts) throws SQLException {
         try (Connection connection = dataSource.getConnection();

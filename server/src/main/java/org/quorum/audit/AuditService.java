@@ -15,10 +15,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -37,7 +37,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * database outbox ({@link AuditOutbox}). A writer thread then stores the events as FHIR AuditEvent
  * resources (auditors search them like any resource), each batch in one transaction that also
  * deletes its outbox rows, so an event is stored exactly once, also across a crash and a restart:
- * whatever the outbox holds at start-up is drained then.
+ * whatever the outbox holds at start-up is drained then. Requests answered at the same time share
+ * one outbox commit ({@link #appendGrouped}); the writer lets a part-filled batch wait up to {@link
+ * #LINGER} for more.
  *
  * <p>A batch that fails is retried with a growing pause; an event that still fails after {@value
  * #MAX_ATTEMPTS} attempts stays in the outbox and the readiness check reports the writer stuck, as
@@ -47,16 +49,17 @@ public final class AuditService implements AutoCloseable {
 
     static final int MAX_ATTEMPTS = 5;
     static final Duration STUCK_AFTER = Duration.ofSeconds(60);
-    private static final int BATCH = 100;
 
     /**
-     * How long the writer lets events gather after a batch that was not full, so that requests
-     * arriving one by one are stored many per transaction (a commit costs about as much as storing
-     * a small AuditEvent). They are durable in the outbox meanwhile; {@link #flush} does not wait
-     * for it.
+     * How long the writer lets a part-filled batch wait for more events before it stores it. The
+     * events are durable in the outbox from before their answer; the pause only decides when they
+     * become searchable AuditEvents, and it turns one HAPI transaction per request into one per
+     * batch (searches answered one at a time otherwise paid a store transaction each, on the same
+     * cores as the requests). {@link #flush} skips it.
      */
-    private static final Duration LINGER = Duration.ofMillis(200);
+    static final Duration LINGER = Duration.ofMillis(250);
 
+    private static final int BATCH = 100;
     private static final Logger LOG = LoggerFactory.getLogger(AuditService.class);
 
     private final IFhirResourceDao<AuditEvent> dao;
@@ -70,8 +73,12 @@ public final class AuditService implements AutoCloseable {
     private final Counter failedCounter;
     private final AtomicLong lastAppended = new AtomicLong(-1);
 
-    /** Callers waiting in {@link #flush}: the writer does not linger while there are any. */
-    private final AtomicInteger flushing = new AtomicInteger();
+    /** Events recorded on this node so far (the writer's cue that a batch has filled). */
+    private final AtomicLong recordedCount = new AtomicLong();
+
+    /** Callers of {@link #flush} waiting now: the writer then stores without lingering. */
+    private final java.util.concurrent.atomic.AtomicInteger flushing =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     /** Events the outbox could not take (database unreachable), appended when it answers again. */
     private final Deque<String[]> unsaved = new ArrayDeque<>();
@@ -119,7 +126,7 @@ public final class AuditService implements AutoCloseable {
             payload = json.encodeResourceToString(mapper.toAuditEvent(record));
         }
         try {
-            append(record.recorded(), payload);
+            appendGrouped(new AuditOutbox.Entry(record.recorded(), payload));
         } catch (SQLException e) {
             // The database is away: the request itself cannot be served durably either. Keep the
             // event for when it is back, and let the readiness check say so.
@@ -133,6 +140,7 @@ public final class AuditService implements AutoCloseable {
                 unsaved.add(new String[] {record.recorded().toString(), payload});
             }
         }
+        recordedCount.incrementAndGet();
         signal();
     }
 
@@ -163,10 +171,88 @@ public final class AuditService implements AutoCloseable {
                     @Override
                     public void afterCommit() {
                         lastAppended.accumulateAndGet(id, Math::max);
+                        recordedCount.incrementAndGet();
                         signal();
                         afterCommit.run();
                     }
                 });
+    }
+
+    /** An event waiting for its group commit. */
+    private static final class Appending {
+        final AuditOutbox.Entry entry;
+        boolean done;
+        Exception failure;
+
+        Appending(AuditOutbox.Entry entry) {
+            this.entry = entry;
+        }
+    }
+
+    private final Object appendLock = new Object();
+    private List<Appending> appendQueue = new ArrayList<>();
+    private boolean appending;
+
+    /**
+     * Group commit: the first request thread to arrive commits its event and every event queued
+     * while the previous commit ran, in one transaction; the others wait for the commit that holds
+     * theirs. Each caller returns only once its own event is committed (or throws when that commit
+     * failed), as with one commit per event, so nothing is answered before its audit record is
+     * durable. Requests answered at the same time share one commit instead of queueing for one
+     * each.
+     */
+    private void appendGrouped(AuditOutbox.Entry entry) throws SQLException {
+        Appending mine = new Appending(entry);
+        List<Appending> batch;
+        boolean interrupted = false;
+        synchronized (appendLock) {
+            appendQueue.add(mine);
+            while (appending && !mine.done) {
+                try {
+                    appendLock.wait();
+                } catch (InterruptedException e) {
+                    // The event must still be committed before the answer: wait on.
+                    interrupted = true;
+                }
+            }
+            if (!mine.done) {
+                appending = true;
+                batch = appendQueue;
+                appendQueue = new ArrayList<>();
+            } else {
+                batch = List.of();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (!batch.isEmpty()) {
+            // Stays set unless the commit is known to have happened (also if an Error escapes).
+            Exception failure = new IllegalStateException("the audit outbox commit did not finish");
+            try {
+                long id = outbox.appendAll(batch.stream().map(a -> a.entry).toList());
+                lastAppended.accumulateAndGet(id, Math::max);
+                failure = null;
+            } catch (SQLException | RuntimeException e) {
+                // Every event of the batch shares its commit's fate: none may pass as committed.
+                failure = e;
+            } finally {
+                synchronized (appendLock) {
+                    for (Appending a : batch) {
+                        a.done = true;
+                        a.failure = failure;
+                    }
+                    appending = false;
+                    appendLock.notifyAll();
+                }
+            }
+        }
+        if (mine.failure instanceof SQLException e) {
+            throw e;
+        }
+        if (mine.failure instanceof RuntimeException e) {
+            throw e;
+        }
     }
 
     private void append(Instant recorded, String payload) throws SQLException {
@@ -178,13 +264,13 @@ public final class AuditService implements AutoCloseable {
     public boolean flush(Duration timeout) throws InterruptedException {
         flushing.incrementAndGet();
         try {
-            return awaitStored(timeout);
+            return awaitDrained(timeout);
         } finally {
             flushing.decrementAndGet();
         }
     }
 
-    private boolean awaitStored(Duration timeout) throws InterruptedException {
+    private boolean awaitDrained(Duration timeout) throws InterruptedException {
         long target = lastAppended.get();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -266,6 +352,7 @@ public final class AuditService implements AutoCloseable {
         while (running) {
             try {
                 retryUnsaved();
+                long seen = recordedCount.get();
                 List<AuditOutbox.Pending> batch = outbox.oldest(BATCH, MAX_ATTEMPTS);
                 if (batch.isEmpty()) {
                     writerFailingSince = null;
@@ -273,13 +360,12 @@ public final class AuditService implements AutoCloseable {
                     awaitWork(Duration.ofSeconds(1));
                     continue;
                 }
+                if (batch.size() < BATCH && pause == 0 && lingerForMore(seen, batch.size())) {
+                    batch = outbox.oldest(BATCH, MAX_ATTEMPTS);
+                }
                 if (storeBatch(batch) || storeOneByOne(batch)) {
                     writerFailingSince = null;
                     pause = 0;
-                    if (batch.size() < BATCH) {
-                        signalDrained();
-                        linger();
-                    }
                 } else {
                     if (writerFailingSince == null) {
                         writerFailingSince = clock.instant();
@@ -403,20 +489,27 @@ public final class AuditService implements AutoCloseable {
         }
     }
 
-    /** Waits {@link #LINGER} for more events, less when a flush or the shutdown waits. */
-    private void linger() throws InterruptedException {
+    /**
+     * Waits up to {@link #LINGER} while fewer than a batch of events are known and nobody flushes;
+     * true when it waited (the caller reads the outbox again).
+     */
+    private boolean lingerForMore(long seen, int have) throws InterruptedException {
         long deadline = System.nanoTime() + LINGER.toNanos();
+        boolean waited = false;
         lock.lock();
         try {
-            long remaining;
-            while (running
-                    && flushing.get() == 0
-                    && (remaining = deadline - System.nanoTime()) > 0) {
-                work.await(remaining, TimeUnit.NANOSECONDS);
+            while (running && flushing.get() == 0 && have + (recordedCount.get() - seen) < BATCH) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    break;
+                }
+                waited = true;
+                work.awaitNanos(remaining);
             }
         } finally {
             lock.unlock();
         }
+        return waited;
     }
 
     private void awaitWork(Duration timeout) throws InterruptedException {

@@ -2,18 +2,26 @@ package org.quorum.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.quorum.security.Role;
 import org.quorum.testing.RunningServer;
 
 /** Every FHIR request, successful or not, leaves an IHE BALP AuditEvent in the store. */
@@ -174,6 +182,67 @@ class AuditTrailIT {
                                                     assertThat(entity.getRole().getCode())
                                                             .isEqualTo("1"));
                         });
+    }
+
+    @Test
+    void concurrent_requests_sharing_outbox_commits_each_get_exactly_one_event(RunningServer server)
+            throws Exception {
+        // Requests answered at the same time share one outbox commit (AuditService group
+        // commit): none may be lost or recorded twice.
+        String user = "audit-group-" + UUID.randomUUID().toString().substring(0, 8);
+        String token =
+                server.token(
+                        user,
+                        Set.of(Role.PROJECT_ADMIN),
+                        "user/*.cruds",
+                        Optional.empty(),
+                        Set.of());
+        int requests = 48;
+        ExecutorService clients = Executors.newFixedThreadPool(12);
+        try {
+            List<Future<Integer>> statuses = new ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                int n = i;
+                statuses.add(
+                        clients.submit(
+                                () ->
+                                        server.http(token)
+                                                .get("/fhir/Patient?identifier=urn:group%7C" + n)
+                                                .statusCode()));
+            }
+            for (Future<Integer> status : statuses) {
+                assertThat(status.get()).isEqualTo(200);
+            }
+        } finally {
+            clients.shutdown();
+        }
+
+        server.flushAudit();
+        HttpResponse<String> count =
+                server.http(server.auditorToken())
+                        .get(
+                                "/fhir/AuditEvent?altid=" + user + "&_summary=count",
+                                "application/fhir+json");
+        assertThat(count.statusCode()).as(count.body()).isEqualTo(200);
+        assertThat(new ObjectMapper().readTree(count.body()).path("total").asInt())
+                .isEqualTo(requests);
+    }
+
+    @Test
+    void the_writer_stores_events_soon_without_a_flush(RunningServer server) {
+        // The writer lets a part-filled batch wait (AuditService.LINGER) for more events; it must
+        // still store it on its own, well within the readiness check's stuck limit.
+        String patient = "Patient/" + "audit-" + UUID.randomUUID().toString().substring(0, 8);
+        HttpResponse<String> search =
+                server.http().get("/fhir/Observation?subject=" + patient + "&_count=1");
+        assertThat(search.statusCode()).isEqualTo(200);
+
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        List<AuditEvent> events = List.of();
+        while (events.isEmpty() && System.nanoTime() < deadline) {
+            events = auditEvents(server, "AuditEvent?entity-reference=" + patient);
+        }
+        assertThat(events).as("the search's AuditEvent, stored without a flush").hasSize(1);
     }
 
     private static List<AuditEvent> auditEvents(RunningServer server, String query) {

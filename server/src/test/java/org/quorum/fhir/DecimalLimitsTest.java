@@ -71,4 +71,23 @@ class DecimalLimitsTest {
                                     .doesNotContain("999999");
                         });
     }
+
+    @Test
+    void the_write_check_finds_decimals_in_contained_resources_and_bundle_entries() {
+        // The write hook itself (not only violations()) reaches into contained resources and
+        // Bundle entries: HAPI's terser, a tempting shortcut, does not visit entry resources.
+        DecimalLimits limits = new DecimalLimits(FHIR);
+        Observation outer = new Observation();
+        outer.addContained(observation("1e30"));
+        assertThatThrownBy(() -> limits.created(outer))
+                .isInstanceOf(UnprocessableEntityException.class);
+
+        Bundle bundle = new Bundle();
+        bundle.addEntry().setResource(new Observation());
+        bundle.addEntry().setResource(observation("1e-40"));
+        assertThatThrownBy(() -> limits.created(bundle))
+                .isInstanceOf(UnprocessableEntityException.class);
+
+        limits.created(observation("72.5"));
+    }
 }

@@ -9,13 +9,17 @@ import ca.uhn.fhir.rest.server.interceptor.auth.PolicyEnum;
 import ca.uhn.fhir.rest.server.interceptor.auth.RuleBuilder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.quorum.security.AccessPolicy;
 import org.quorum.security.CaseAssignments;
 import org.quorum.security.Operation;
 import org.quorum.security.QuorumPrincipal;
+import org.quorum.security.Role;
+import org.quorum.security.ScopeSet;
 
 /**
  * HAPI's AuthorizationInterceptor with rules built per request from the {@link AccessPolicy}: it
@@ -23,12 +27,23 @@ import org.quorum.security.QuorumPrincipal;
  * pulled in by {@code _include}. Case-bound clinicians get instance rules for their assigned cases
  * only, so a request for an unassigned resource is refused before it is read, whether it exists or
  * not.
+ *
+ * <p>The type rules depend only on the token's roles and scopes (not on who holds it, its projects
+ * or the data): the lists of principals that are not case-bound are built once per distinct roles
+ * and scopes and reused (HAPI's rules are not changed after they are built). Case-bound lists name
+ * the assigned cases, read per request, and are never reused.
  */
 public final class QuorumAuthorizationInterceptor extends AuthorizationInterceptor {
+
+    /** Distinct role and scope combinations kept; more clears the cache (it is rebuilt on use). */
+    static final int CACHED_RULE_LISTS = 256;
+
+    private record Authority(Set<Role> roles, ScopeSet scopes) {}
 
     private final AccessPolicy policy;
     private final AssignedCases assigned;
     private final Set<String> resourceTypes;
+    private final Map<Authority, List<IAuthRule>> ruleLists = new ConcurrentHashMap<>();
 
     public QuorumAuthorizationInterceptor(
             FhirContext fhir, AccessPolicy policy, CaseAssignments assignments) {
@@ -47,6 +62,23 @@ public final class QuorumAuthorizationInterceptor extends AuthorizationIntercept
             return rules.denyAll("not authenticated").build();
         }
         QuorumPrincipal principal = maybe.get();
+        if (policy.isCaseBound(principal)) {
+            return buildRuleList(request, principal, rules);
+        }
+        Authority authority = new Authority(principal.roles(), principal.scopes());
+        List<IAuthRule> cached = ruleLists.get(authority);
+        if (cached == null) {
+            cached = List.copyOf(buildRuleList(request, principal, rules));
+            if (ruleLists.size() >= CACHED_RULE_LISTS) {
+                ruleLists.clear();
+            }
+            ruleLists.put(authority, cached);
+        }
+        return cached;
+    }
+
+    private List<IAuthRule> buildRuleList(
+            RequestDetails request, QuorumPrincipal principal, IAuthRuleBuilder rules) {
         rules.allow("transactions").transaction().withAnyOperation().andApplyNormalRules();
         // Which operations a token may call was decided by FhirAccessInterceptor.
         rules.allow("operations").operation().withAnyName().atAnyLevel().andAllowAllResponses();
