@@ -80,21 +80,9 @@ public final class AuditOutbox {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             long last = -1;
-            try (PreparedStatement insert =
-                    connection.prepareStatement(
-                            "INSERT INTO "
-                                    + TABLE
-                                    + " (RECORDED_AT, ATTEMPTS, PAYLOAD) VALUES (?, 0, ?)",
-                            Statement.RETURN_GENERATED_KEYS)) {
+            try {
                 for (Entry entry : entries) {
-                    insert.setTimestamp(1, Timestamp.from(entry.recorded()));
-                    insert.setString(2, entry.payload());
-                    insert.executeUpdate();
-                    try (ResultSet keys = insert.getGeneratedKeys()) {
-                        if (keys.next()) {
-                            last = Math.max(last, keys.getLong(1));
-                        }
-                    }
+                    last = Math.max(last, append(connection, entry.recorded(), entry.payload()));
                 }
                 connection.commit();
             } catch (SQLException e) {
