@@ -3,6 +3,7 @@ package org.quorum.quality;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.Optional;
+import org.quorum.labels.Label;
 import org.quorum.quality.agreement.AgreementOptions;
 import org.quorum.quality.agreement.AgreementService;
 import org.quorum.quality.agreement.ProjectAgreement;
@@ -49,7 +50,14 @@ public final class QualityService {
         this.agreement = new AgreementService(store);
         this.bias = new BiasService(store);
         this.classBalance = new ClassBalanceService(store);
-        this.consistency = new ConsistencyService(store, clock);
+        // After a write, the patients' labels come from the index (by project and patient): a
+        // HAPI search for them walked the project's labels, so writes slowed as the store grew.
+        this.consistency =
+                new ConsistencyService(
+                        store,
+                        (project, subjects) ->
+                                index.labelsOfSubjects(project, subjects, Label.ACTIVE_STATUSES),
+                        clock);
         this.schemaImpact = new SchemaImpactService(store);
     }
 

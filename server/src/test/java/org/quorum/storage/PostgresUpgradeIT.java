@@ -122,7 +122,7 @@ class PostgresUpgradeIT {
                                 dataSource,
                                 "SELECT version || ':' || type FROM qrm_schema_history ORDER BY"
                                         + " installed_rank"))
-                .containsExactly("1:BASELINE", "2:SQL", "3:SQL", "4:SQL");
+                .containsExactly("1:BASELINE", "2:SQL", "3:SQL", "4:SQL", "5:SQL");
         // V4 made the label index empty; the first start found it missing and filled it from the
         // store, 0.1.0's Patient included.
         assertThat(
@@ -131,6 +131,15 @@ class PostgresUpgradeIT {
                                 "SELECT COUNT(*) FROM qrm_label_patient WHERE patient_id LIKE"
                                         + " '%prev-patient'"))
                 .containsExactly("1");
+        // V5's index, which the consistency check's read by project and patient uses.
+        assertThat(
+                        query(
+                                dataSource,
+                                "SELECT indexdef FROM pg_indexes WHERE indexname ="
+                                        + " 'idx_qrm_label_subject'"))
+                .containsExactly(
+                        "CREATE INDEX idx_qrm_label_subject ON public.qrm_label_index USING btree"
+                                + " (project, subject)");
         assertThat(query(dataSource, "SELECT name FROM qrm_security_document ORDER BY name"))
                 .contains("issuer.json", "signing-keys.jwks.json", "sr-observer.key", "users.json");
         assertThat(query(dataSource, "SELECT COUNT(*) FROM qrm_case_assignment"))

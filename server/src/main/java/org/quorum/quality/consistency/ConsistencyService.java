@@ -55,10 +55,26 @@ public final class ConsistencyService {
     private static final Logger LOG = LoggerFactory.getLogger(ConsistencyService.class);
 
     private final FhirQualityStore store;
+    private final SubjectLabels subjectLabels;
     private final Clock clock;
 
-    public ConsistencyService(FhirQualityStore store, Clock clock) {
+    /**
+     * Where the check after a write finds the labels of the written labels' patients: the label
+     * index (by project and patient), or the store.
+     */
+    @FunctionalInterface
+    public interface SubjectLabels {
+
+        /**
+         * The active labels of these patients in one project, with at least id, project, status,
+         * code, subject and sources (what tells which of them can contradict each other).
+         */
+        List<Label> activeLabelsOfSubjects(String project, Collection<String> subjects);
+    }
+
+    public ConsistencyService(FhirQualityStore store, SubjectLabels subjectLabels, Clock clock) {
         this.store = store;
+        this.subjectLabels = subjectLabels;
         this.clock = clock;
     }
 
@@ -95,8 +111,8 @@ public final class ConsistencyService {
      * code, patient or status).
      */
     public void labelsChanged(Collection<String> labelIds) {
-        // The pairs a label can be in are among its patient's labels in its project: one search
-        // per project (and 500 patients) finds them for a whole transaction.
+        // The pairs a label can be in are among its patient's labels in its project: one read
+        // per project (and up to 1,000 patients) finds them for a whole transaction.
         Map<String, Set<String>> subjectsByProject = new TreeMap<>();
         for (Label label : store.labelsById(labelIds)) {
             if (label.project() != null && label.subject() != null) {
@@ -108,12 +124,32 @@ public final class ConsistencyService {
         List<Label> pool = new ArrayList<>();
         subjectsByProject.forEach(
                 (project, subjects) ->
-                        pool.addAll(store.activeLabelsOfSubjects(project, subjects)));
-        reconcile(conflicts(pool), store.issuesImplicating(labelIds, issueType()));
+                        pool.addAll(subjectLabels.activeLabelsOfSubjects(project, subjects)));
+        // Only labels in a group of one patient and code that holds both a note label and an
+        // image label can contradict each other. Those are read in full (the comparison reads
+        // laterality, body site and encounter, which the index does not hold); the others, most
+        // of a patient's labels, are not read at all.
+        List<String> candidates = candidates(pool);
+        List<Label> compared = candidates.isEmpty() ? List.of() : store.labelsById(candidates);
+        reconcile(conflicts(compared), store.issuesImplicating(labelIds, issueType()));
     }
 
-    /** The conflicts among the labels, by issue id. */
-    static Map<String, Conflict> conflicts(Collection<Label> labels) {
+    /** The ids of the labels in a group (project, patient, code) with a note and an image label. */
+    static List<String> candidates(Collection<Label> labels) {
+        Map<List<String>, List<Label>> groups = groups(labels);
+        List<String> ids = new ArrayList<>();
+        for (List<Label> group : groups.values()) {
+            boolean note = group.stream().anyMatch(l -> l.modality() == Modality.NOTE);
+            boolean image = group.stream().anyMatch(l -> l.modality() == Modality.IMAGE);
+            if (note && image) {
+                group.forEach(l -> ids.add(l.id()));
+            }
+        }
+        return ids;
+    }
+
+    /** Active note and image labels, distinct by id, grouped by project, patient and code. */
+    private static Map<List<String>, List<Label>> groups(Collection<Label> labels) {
         Map<List<String>, List<Label>> groups = new LinkedHashMap<>();
         Map<String, Label> distinct = new TreeMap<>();
         labels.forEach(l -> distinct.put(l.id(), l));
@@ -126,8 +162,13 @@ public final class ConsistencyService {
                         .add(label);
             }
         }
+        return groups;
+    }
+
+    /** The conflicts among the labels, by issue id. */
+    static Map<String, Conflict> conflicts(Collection<Label> labels) {
         Map<String, Conflict> conflicts = new TreeMap<>();
-        for (List<Label> group : groups.values()) {
+        for (List<Label> group : groups(labels).values()) {
             for (Label note : group) {
                 if (note.modality() != Modality.NOTE) {
                     continue;

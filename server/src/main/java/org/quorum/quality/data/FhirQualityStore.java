@@ -99,9 +99,12 @@ public final class FhirQualityStore implements LabelSource {
         return found;
     }
 
-    /** Active labels of the given patients in one project. */
-    public List<Label> activeLabelsOfSubjects(String project, Collection<String> subjects) {
-        return labels.labelsOfSubjects(project, subjects, Label.ACTIVE_STATUSES);
+    /** Labels of the given patients in one project with one of {@code statuses}, in ORDER. */
+    public List<Label> labelsOfSubjects(
+            String project, Collection<String> subjects, Set<String> statuses) {
+        List<Label> found = new ArrayList<>(labels.labelsOfSubjects(project, subjects, statuses));
+        found.sort(ORDER);
+        return found;
     }
 
     /** Labels with any of {@code codes} of {@code system}, any version, one of {@code statuses}. */

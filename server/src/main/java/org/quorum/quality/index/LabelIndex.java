@@ -88,7 +88,7 @@ public final class LabelIndex implements LabelSource {
     private final TransactionTemplate transactions;
     private final DataSource dataSource;
     private final DaoRegistry daos;
-    private final LabelSource store;
+    private final FhirQualityStore store;
 
     /**
      * @param store where the reports read while the index is not complete (being rebuilt)
@@ -474,26 +474,16 @@ public final class LabelIndex implements LabelSource {
             return store.projectLabels(project, statuses);
         }
         String sql =
-                "SELECT LABEL_ID, STATUS, CODE_SYSTEM, CODE_VERSION, CODE, CODE_DISPLAY, SUBJECT,"
-                        + " SOURCES, PERFORMER, DEVICE, TEXT_SPAN, IMAGE_REGION FROM"
-                        + " QRM_LABEL_INDEX WHERE PROJECT = ? AND STATUS IN ("
-                        + String.join(", ", java.util.Collections.nCopies(statuses.size(), "?"))
+                "SELECT "
+                        + LabelRows.COLUMNS
+                        + " FROM QRM_LABEL_INDEX WHERE PROJECT = ? AND STATUS IN ("
+                        + placeholders(statuses.size())
                         + ")";
         // No ORDER BY: H2 cannot take "RES_PID, LABEL_ID" from the (PROJECT, RES_PID) index and
         // sorted a million rows in a temporary result on disk (half the time of the reports at
         // 1M labels). The rows come in that index's order on H2 (an index scan), and are sorted
         // here into ORDER whatever order the database returns.
         List<String> statusList = statuses.stream().sorted().toList();
-        // A million rows share a few hundred distinct values: one String, Optional and source
-        // list per distinct value rather than per row.
-        Map<String, String> interned = new HashMap<>();
-        Function<String, String> intern =
-                s -> s == null ? null : interned.computeIfAbsent(s, Function.identity());
-        Map<String, Optional<String>> optionals = new HashMap<>();
-        Function<String, Optional<String>> optional =
-                s -> s == null ? Optional.empty() : optionals.computeIfAbsent(s, Optional::of);
-        Map<String, List<String>> sourceLists = new HashMap<>();
-        Map<LabelCode, LabelCode> codes = new HashMap<>();
         return query(
                 sql,
                 statement -> {
@@ -503,42 +493,129 @@ public final class LabelIndex implements LabelSource {
                     }
                 },
                 rows -> {
+                    LabelRows read = new LabelRows(project.reference());
                     List<Label> labels = new ArrayList<>();
                     while (rows.next()) {
-                        String sources = rows.getString(8);
-                        LabelCode code =
-                                new LabelCode(
-                                        rows.getString(3),
-                                        rows.getString(4),
-                                        rows.getString(5),
-                                        rows.getString(6));
-                        labels.add(
-                                new Label(
-                                        "Observation/" + rows.getString(1),
-                                        project.reference(),
-                                        intern.apply(rows.getString(2)),
-                                        codes.computeIfAbsent(code, Function.identity()),
-                                        intern.apply(rows.getString(7)),
-                                        sources == null
-                                                ? List.of()
-                                                : sourceLists.computeIfAbsent(
-                                                        sources,
-                                                        all -> List.of(all.split(SEPARATOR))),
-                                        optional.apply(rows.getString(9)),
-                                        optional.apply(rows.getString(10)),
-                                        // Spans and regions are mostly distinct.
-                                        Optional.ofNullable(rows.getString(11)),
-                                        Optional.ofNullable(rows.getString(12)),
-                                        List.of(),
-                                        Optional.empty(),
-                                        Optional.empty(),
-                                        Instant.EPOCH));
+                        labels.add(read.label(rows));
                     }
                     // From an index scan, PID order is nearly id order: the sort is close to
                     // linear.
                     labels.sort(ORDER);
                     return labels;
                 });
+    }
+
+    /**
+     * The labels of these patients in one project with one of {@code statuses}, looked up by the
+     * (PROJECT, SUBJECT) index: with the fields the index holds (as {@link #projectLabels}: id,
+     * project, status, code, subject, sources, performer, device, span, region), in {@link #ORDER}.
+     * While the index is not complete, the store's labels (all fields).
+     */
+    public List<Label> labelsOfSubjects(
+            String project, Collection<String> subjects, Set<String> statuses) {
+        if (statuses.isEmpty() || subjects.isEmpty()) {
+            return List.of();
+        }
+        if (!ready()) {
+            return store.labelsOfSubjects(project, subjects, statuses);
+        }
+        List<String> statusList = statuses.stream().sorted().toList();
+        List<String> distinct = subjects.stream().distinct().sorted().toList();
+        List<Label> labels = new ArrayList<>();
+        LabelRows read = new LabelRows(project);
+        for (int i = 0; i < distinct.size(); i += IN_CHUNK) {
+            List<String> chunk = distinct.subList(i, Math.min(distinct.size(), i + IN_CHUNK));
+            String sql =
+                    "SELECT "
+                            + LabelRows.COLUMNS
+                            + " FROM QRM_LABEL_INDEX WHERE PROJECT = ? AND SUBJECT IN ("
+                            + placeholders(chunk.size())
+                            + ") AND STATUS IN ("
+                            + placeholders(statusList.size())
+                            + ")";
+            query(
+                    sql,
+                    statement -> {
+                        int n = 1;
+                        statement.setString(n++, project);
+                        for (String subject : chunk) {
+                            statement.setString(n++, subject);
+                        }
+                        for (String status : statusList) {
+                            statement.setString(n++, status);
+                        }
+                    },
+                    rows -> {
+                        while (rows.next()) {
+                            labels.add(read.label(rows));
+                        }
+                        return null;
+                    });
+        }
+        labels.sort(ORDER);
+        return labels;
+    }
+
+    private static String placeholders(int count) {
+        return String.join(", ", java.util.Collections.nCopies(count, "?"));
+    }
+
+    /**
+     * Index rows of one project as {@link Label}s. Many rows share a few hundred distinct values:
+     * one String, Optional, code and source list per distinct value rather than per row.
+     */
+    private static final class LabelRows {
+
+        static final String COLUMNS =
+                "LABEL_ID, STATUS, CODE_SYSTEM, CODE_VERSION, CODE, CODE_DISPLAY, SUBJECT, SOURCES,"
+                        + " PERFORMER, DEVICE, TEXT_SPAN, IMAGE_REGION";
+
+        private final String project;
+        private final Map<String, String> interned = new HashMap<>();
+        private final Map<String, Optional<String>> optionals = new HashMap<>();
+        private final Map<String, List<String>> sourceLists = new HashMap<>();
+        private final Map<LabelCode, LabelCode> codes = new HashMap<>();
+
+        LabelRows(String project) {
+            this.project = project;
+        }
+
+        Label label(ResultSet rows) throws SQLException {
+            String sources = rows.getString(8);
+            LabelCode code =
+                    new LabelCode(
+                            rows.getString(3),
+                            rows.getString(4),
+                            rows.getString(5),
+                            rows.getString(6));
+            return new Label(
+                    "Observation/" + rows.getString(1),
+                    project,
+                    intern(rows.getString(2)),
+                    codes.computeIfAbsent(code, Function.identity()),
+                    intern(rows.getString(7)),
+                    sources == null
+                            ? List.of()
+                            : sourceLists.computeIfAbsent(
+                                    sources, all -> List.of(all.split(SEPARATOR))),
+                    optional(rows.getString(9)),
+                    optional(rows.getString(10)),
+                    // Spans and regions are mostly distinct.
+                    Optional.ofNullable(rows.getString(11)),
+                    Optional.ofNullable(rows.getString(12)),
+                    List.of(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Instant.EPOCH);
+        }
+
+        private String intern(String s) {
+            return s == null ? null : interned.computeIfAbsent(s, Function.identity());
+        }
+
+        private Optional<String> optional(String s) {
+            return s == null ? Optional.empty() : optionals.computeIfAbsent(s, Optional::of);
+        }
     }
 
     @Override
@@ -558,7 +635,7 @@ public final class LabelIndex implements LabelSource {
             String sql =
                     "SELECT PATIENT_ID, GENDER, BIRTH_YEAR, BIRTH_MONTH, BIRTH_DAY, RACES, ETHNICITY"
                             + " FROM QRM_LABEL_PATIENT WHERE DELETED = 0 AND PATIENT_ID IN ("
-                            + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"))
+                            + placeholders(chunk.size())
                             + ")";
             query(
                     sql,

@@ -20,7 +20,11 @@ import jakarta.persistence.Table;
 @Entity
 @Table(
         name = "QRM_LABEL_INDEX",
-        indexes = {@Index(name = "IDX_QRM_LABEL_PROJECT", columnList = "PROJECT, RES_PID")})
+        indexes = {
+            @Index(name = "IDX_QRM_LABEL_PROJECT", columnList = "PROJECT, RES_PID"),
+            // The cross-modal consistency check reads a written label's patients' labels.
+            @Index(name = "IDX_QRM_LABEL_SUBJECT", columnList = "PROJECT, SUBJECT")
+        })
 public class LabelIndexEntity {
 
     @Id
