@@ -107,7 +107,9 @@ wait_http "http://127.0.0.1:$HPORT/fhir/metadata"
 wait_http "http://127.0.0.1:$QPORT/health/ready"
 export QUORUM_DATA_DIR="$WORK/quorum"
 java -jar "$JAR" user add bench --role project-admin >/dev/null
-TOKEN=$(java -jar "$JAR" user token bench | tail -1)
+# A million labels take over an hour to load: a token of the default lifetime (60 min) expired in
+# the middle of such a run (401 "the token has expired"). The longest lifetime Quorum issues.
+TOKEN=$(java -jar "$JAR" user token bench --lifetime 24h | tail -1)
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "versions: $(java -version 2>&1 | head -1); Quorum $(git -C "$ROOT" rev-parse --short HEAD)$([ -n "${QUORUM_JAR:-}" ] && echo " (QUORUM_JAR=$QUORUM_JAR)"); HAPI FHIR $(ls "$LIB" | sed -n 's/^hapi-fhir-jpaserver-base-\(.*\)\.jar$/\1/p'); $([ "$DB" = postgresql ] && echo "PostgreSQL JDBC $(ls "$LIB" | sed -n 's/^postgresql-\(.*\)\.jar$/\1/p')" || echo "H2 $(ls "$LIB" | sed -n 's/^h2-\(.*\)\.jar$/\1/p')")"

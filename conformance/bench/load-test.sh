@@ -44,7 +44,8 @@ PID=$!
 for _ in $(seq 1 1500); do curl -fsS -o /dev/null "$BASE/health/ready" 2>/dev/null && break; sleep 0.2; done
 curl -fsS -o /dev/null "$BASE/health/ready"
 java -jar "$JAR" user add load --role project-admin >/dev/null
-TOKEN=$(java -jar "$JAR" user token load | tail -1)
+# Runs longer than the default token lifetime (60 min) would end in 401s: the longest Quorum issues.
+TOKEN=$(java -jar "$JAR" user token load --lifetime 24h | tail -1)
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "versions: $(java -version 2>&1 | head -1); Quorum $(git -C "$ROOT" rev-parse --short HEAD)$([ -n "${QUORUM_JAR:-}" ] && echo " (QUORUM_JAR=$QUORUM_JAR)")"
