@@ -99,12 +99,10 @@ public final class FhirQualityStore implements LabelSource {
         return found;
     }
 
-    /** Labels of the given patients in one project with one of {@code statuses}, in ORDER. */
+    /** Labels of the given patients in one project with one of {@code statuses}. */
     public List<Label> labelsOfSubjects(
             String project, Collection<String> subjects, Set<String> statuses) {
-        List<Label> found = new ArrayList<>(labels.labelsOfSubjects(project, subjects, statuses));
-        found.sort(ORDER);
-        return found;
+        return labels.labelsOfSubjects(project, subjects, statuses);
     }
 
     /** Labels with any of {@code codes} of {@code system}, any version, one of {@code statuses}. */

@@ -508,8 +508,8 @@ public final class LabelIndex implements LabelSource {
     /**
      * The labels of these patients in one project with one of {@code statuses}, looked up by the
      * (PROJECT, SUBJECT) index: with the fields the index holds (as {@link #projectLabels}: id,
-     * project, status, code, subject, sources, performer, device, span, region), in {@link #ORDER}.
-     * While the index is not complete, the store's labels (all fields).
+     * project, status, code, subject, sources, performer, device, span, region), in no particular
+     * order. While the index is not complete, the store's labels (all fields).
      */
     public List<Label> labelsOfSubjects(
             String project, Collection<String> subjects, Set<String> statuses) {
@@ -552,7 +552,6 @@ public final class LabelIndex implements LabelSource {
                         return null;
                     });
         }
-        labels.sort(ORDER);
         return labels;
     }
 
