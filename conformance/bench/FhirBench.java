@@ -21,10 +21,19 @@
 // After a warm-up pass (not reported), the median of the passes is printed per server with the
 // ratio first/second.
 //
+// With -Dstate.dir (fhir-bench.sh: FHIR_BENCH_KEEP) the run can be stopped and continued with the
+// same stores: the run id, the fixtures' ids, the ingest figures, every label bundle a server has
+// stored and the seconds spent loading are written there as they happen. A run started again on
+// the same directory skips the ingest (it prints the figures saved), stores only the label bundles
+// not stored yet (a bundle that was in flight when the run stopped is looked up by its first
+// label's identifier, so none is stored twice) and then searches. Load rates then sum the seconds
+// of all the runs.
+//
 // Usage: java -cp 'server/target/lib/*' FhirBench.java <synthea-dir> <copies-per-pass> <passes>
 //        <labels> <queries> <clients> <searchparameter.json> <name>=<url>[|<bearer>] ...
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,6 +46,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,9 +55,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -72,7 +85,27 @@ public class FhirBench {
     static HttpClient client;
     static List<ObjectNode> shared = new ArrayList<>();
     static Map<String, List<ObjectNode>> byPatient = new LinkedHashMap<>();
-    static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    /** Where a run that can be continued keeps its state; null: a run from scratch, kept nowhere. */
+    static final Path STATE = System.getProperty("state.dir") == null ? null : Path.of(System.getProperty("state.dir"));
+    static final String RUN;
+
+    static {
+        try {
+            String run = UUID.randomUUID().toString().substring(0, 8);
+            if (STATE != null) {
+                Files.createDirectories(STATE);
+                Path file = STATE.resolve("run");
+                if (Files.exists(file)) {
+                    run = Files.readString(file).strip();
+                } else {
+                    Files.writeString(file, run);
+                }
+            }
+            RUN = run;
+        } catch (Exception e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         Path data = Path.of(args[0]);
@@ -98,6 +131,62 @@ public class FhirBench {
                 queries, passes);
 
         Map<String, List<List<Double>>> results = new LinkedHashMap<>();
+        Path saved = STATE == null ? null : STATE.resolve("ingest.json");
+        if (saved != null && Files.exists(saved)) {
+            JsonNode ingest = JSON.readTree(saved.toFile());
+            results.putAll(JSON.convertValue(ingest.path("results"),
+                    new TypeReference<LinkedHashMap<String, List<List<Double>>>>() {}));
+            System.out.printf("continued run %s: the ingest was measured by its first run (%s), not again%n", RUN,
+                    ingest.path("measured").asText());
+            System.out.printf("ingested per server: %d Synthea resources (+ %d shared)%n",
+                    ingest.path("ingested").asLong(), shared.size());
+        } else {
+            long ingested = ingest(servers, results, copies, passes, clients, perCopy, searchParameter);
+            System.out.printf("ingested per server: %d Synthea resources (+ %d shared)%n", ingested, shared.size());
+            if (saved != null) {
+                ObjectNode ingest = JSON.createObjectNode();
+                ingest.put("measured", java.time.Instant.now().toString());
+                ingest.put("ingested", ingested);
+                ingest.set("results", JSON.valueToTree(results));
+                Files.writeString(saved, JSON.writeValueAsString(ingest));
+            }
+        }
+        Map<String, Fixtures> fixtures = labels(servers, results, labels, clients);
+
+        for (int pass = 0; pass <= passes; pass++) {
+            for (int k = 0; k < servers.size(); k++) {
+                int i = (pass % 2 == 0) ? k : servers.size() - 1 - k;
+                Server server = servers.get(i);
+                record(results, servers.size(), i, pass, server, searches(server, fixtures.get(server.name()), labels, queries, pass));
+            }
+        }
+
+        System.out.println();
+        StringBuilder header = new StringBuilder(String.format("| %-40s", "median of " + passes + " passes"));
+        for (Server s : servers) {
+            header.append(String.format(" | %10s", s.name()));
+        }
+        if (servers.size() == 2) {
+            header.append(String.format(" | %s/%s", servers.get(0).name(), servers.get(1).name()));
+        }
+        System.out.println(header + " |");
+        for (Map.Entry<String, List<List<Double>>> e : results.entrySet()) {
+            StringBuilder row = new StringBuilder(String.format("| %-40s", e.getKey()));
+            double[] med = new double[servers.size()];
+            for (int s = 0; s < servers.size(); s++) {
+                med[s] = median(e.getValue().get(s));
+                row.append(String.format(" | %10.1f", med[s]));
+            }
+            if (servers.size() == 2) {
+                row.append(String.format(" | %.2f", med[0] / med[1]));
+            }
+            System.out.println(row + " |");
+        }
+    }
+
+    /** Synthea ingest, interleaved pass by pass; answers the Synthea resources each server holds. */
+    static long ingest(List<Server> servers, Map<String, List<List<Double>>> results, int copies, int passes,
+            int clients, int perCopy, String searchParameter) throws Exception {
         for (Server server : servers) {
             // Synthea's shared resources (what its conditional references point at), once.
             post(server, "", transaction(shared.stream().map(r -> entry(r.deepCopy(), UUID.randomUUID())).toList()));
@@ -134,16 +223,43 @@ public class FhirBench {
                 record(results, servers.size(), i, pass, server, m);
             }
         }
-        System.out.printf("ingested per server: %d Synthea resources (+ %d shared)%n", ingested, shared.size());
+        return ingested;
+    }
 
-        // Labels, loaded in ten rounds that alternate between the servers.
+    /**
+     * Labels, loaded in ten rounds that alternate between the servers; with a state directory only
+     * the bundles a server has not stored yet. Answers the fixtures the labels point at.
+     */
+    static Map<String, Fixtures> labels(List<Server> servers, Map<String, List<List<Double>>> results, int labels,
+            int clients) throws Exception {
         Map<String, Fixtures> fixtures = new HashMap<>();
-        for (Server server : servers) {
-            fixtures.put(server.name(), fixtures(server, Math.max(10, labels / 100)));
+        Map<String, Set<Integer>> stored = new HashMap<>();
+        double[] loadSeconds = new double[servers.size()];
+        long[] loaded = new long[servers.size()];
+        for (int i = 0; i < servers.size(); i++) {
+            Server server = servers.get(i);
+            Path file = STATE == null ? null : STATE.resolve("fixtures-" + server.name() + ".json");
+            Fixtures f;
+            if (file != null && Files.exists(file)) {
+                f = JSON.readValue(file.toFile(), Fixtures.class);
+            } else {
+                f = fixtures(server, Math.max(10, labels / 100));
+                if (file != null) {
+                    Files.writeString(file, JSON.writeValueAsString(f));
+                }
+            }
+            fixtures.put(server.name(), f);
+            stored.put(server.name(), storedBundles(server, f, labels, clients));
+            if (STATE != null && Files.exists(STATE.resolve("load-" + server.name()))) {
+                for (String line : Files.readAllLines(STATE.resolve("load-" + server.name()))) {
+                    String[] fields = line.split(" ");
+                    loaded[i] += Long.parseLong(fields[0]);
+                    loadSeconds[i] += Double.parseDouble(fields[1]);
+                }
+            }
         }
         int rounds = 10;
         int bundlesTotal = (labels + LABELS_PER_BUNDLE - 1) / LABELS_PER_BUNDLE;
-        double[] loadSeconds = new double[servers.size()];
         for (int round = 0; round < rounds; round++) {
             int from = bundlesTotal * round / rounds;
             int to = bundlesTotal * (round + 1) / rounds;
@@ -151,51 +267,118 @@ public class FhirBench {
                 int i = (round % 2 == 0) ? k : servers.size() - 1 - k;
                 Server server = servers.get(i);
                 Fixtures f = fixtures.get(server.name());
+                Set<Integer> done = stored.get(server.name());
+                List<Integer> todo = new ArrayList<>();
+                for (int b = from; b < to; b++) {
+                    if (!done.contains(b)) {
+                        todo.add(b);
+                    }
+                }
+                if (todo.isEmpty()) {
+                    continue;
+                }
+                AtomicInteger count = new AtomicInteger();
                 long start = System.nanoTime();
-                parallel(clients, to - from, n -> post(server, "", labelBundle(f, from + n, labels)));
+                try {
+                    parallel(clients, todo.size(), n -> {
+                        int b = todo.get(n);
+                        post(server, "", labelBundle(f, b, labels));
+                        count.addAndGet(bundleSize(b, labels));
+                        storedBundle(server, b);
+                    });
+                } finally {
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    loadSeconds[i] += seconds;
+                    loaded[i] += count.get();
+                    if (STATE != null) {
+                        Files.writeString(STATE.resolve("load-" + server.name()), count.get() + " " + seconds + "\n",
+                                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    }
+                }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                loadSeconds[i] += seconds;
                 System.out.printf("labels stored on %s: %d (%.1f labels/s in this round)%n", server.name(),
-                        Math.min(labels, to * LABELS_PER_BUNDLE), Math.min(labels - from * LABELS_PER_BUNDLE,
-                                (to - from) * LABELS_PER_BUNDLE) / seconds);
+                        Math.min(labels, to * LABELS_PER_BUNDLE), count.get() / seconds);
             }
+        }
+        for (Server server : servers) {
+            // Every label once, also after runs that stopped and continued.
+            String query = "Observation?_profile=" + enc(EXT + "quorum-label") + "&_summary=count";
+            HttpResponse<String> response = client.send(request(server, query).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            long total = JSON.readTree(response.body()).path("total").asLong(-1);
+            if (response.statusCode() != 200 || total != labels) {
+                throw new IllegalStateException(server.name() + " holds " + total + " labels (" + response.statusCode()
+                        + "), not " + labels);
+            }
+            System.out.printf("labels counted on %s: %d%n", server.name(), total);
         }
         Map<String, List<List<Double>>> labelRows = new LinkedHashMap<>();
         for (int i = 0; i < servers.size(); i++) {
             record(labelRows, servers.size(), i, 1, servers.get(i),
-                    Map.of("label store labels/s, bundles of " + LABELS_PER_BUNDLE, labels / loadSeconds[i]));
+                    Map.of("label store labels/s, bundles of " + LABELS_PER_BUNDLE, loaded[i] / loadSeconds[i]));
         }
         labelRows.forEach(results::put);
+        return fixtures;
+    }
 
-        for (int pass = 0; pass <= passes; pass++) {
-            for (int k = 0; k < servers.size(); k++) {
-                int i = (pass % 2 == 0) ? k : servers.size() - 1 - k;
-                Server server = servers.get(i);
-                record(results, servers.size(), i, pass, server, searches(server, fixtures.get(server.name()), labels, queries, pass));
-            }
-        }
+    static int bundleSize(int bundle, int labels) {
+        return Math.min(labels, (bundle + 1) * LABELS_PER_BUNDLE) - bundle * LABELS_PER_BUNDLE;
+    }
 
-        System.out.println();
-        StringBuilder header = new StringBuilder(String.format("| %-40s", "median of " + passes + " passes"));
-        for (Server s : servers) {
-            header.append(String.format(" | %10s", s.name()));
+    static final Map<String, Object> STORED_FILE_LOCKS = new ConcurrentHashMap<>();
+
+    /** Notes that a server has stored a label bundle (with a state directory). */
+    static void storedBundle(Server server, int bundle) throws Exception {
+        if (STATE == null) {
+            return;
         }
-        if (servers.size() == 2) {
-            header.append(String.format(" | %s/%s", servers.get(0).name(), servers.get(1).name()));
+        synchronized (STORED_FILE_LOCKS.computeIfAbsent(server.name(), n -> new Object())) {
+            Files.writeString(STATE.resolve("bundles-" + server.name()), bundle + "\n", StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         }
-        System.out.println(header + " |");
-        for (Map.Entry<String, List<List<Double>>> e : results.entrySet()) {
-            StringBuilder row = new StringBuilder(String.format("| %-40s", e.getKey()));
-            double[] med = new double[servers.size()];
-            for (int s = 0; s < servers.size(); s++) {
-                med[s] = median(e.getValue().get(s));
-                row.append(String.format(" | %10.1f", med[s]));
+    }
+
+    /**
+     * The label bundles a server stored in earlier runs on this state directory: those noted, and
+     * those that were in flight when the run stopped (up to one per client after the last one
+     * noted) whose first label is found by identifier.
+     */
+    static Set<Integer> storedBundles(Server server, Fixtures f, int labels, int clients) throws Exception {
+        Set<Integer> done = new TreeSet<>();
+        if (STATE == null) {
+            return done;
+        }
+        Path file = STATE.resolve("bundles-" + server.name());
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file)) {
+                if (!line.isBlank()) {
+                    done.add(Integer.parseInt(line.strip()));
+                }
             }
-            if (servers.size() == 2) {
-                row.append(String.format(" | %.2f", med[0] / med[1]));
-            }
-            System.out.println(row + " |");
         }
+        // Clients take bundles in order, so those in flight are gaps below the last one noted or
+        // at most one per client after it.
+        int bundlesTotal = (labels + LABELS_PER_BUNDLE - 1) / LABELS_PER_BUNDLE;
+        int last = done.stream().mapToInt(Integer::intValue).max().orElse(-1);
+        for (int b = 0; b < Math.min(bundlesTotal, last + 1 + clients); b++) {
+            if (done.contains(b)) {
+                continue;
+            }
+            String query = "Observation?identifier=" + enc("urn:quorum:bench|" + RUN + "-" + b * LABELS_PER_BUNDLE)
+                    + "&_summary=count";
+            HttpResponse<String> response = client.send(request(server, query).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(server.name() + " " + query + " answered " + response.statusCode());
+            }
+            if (JSON.readTree(response.body()).path("total").asInt() > 0) {
+                done.add(b);
+                storedBundle(server, b);
+            }
+        }
+        System.out.printf("continued run %s: %s holds %d of %d label bundles%n", RUN, server.name(), done.size(),
+                bundlesTotal);
+        return done;
     }
 
     static void record(Map<String, List<List<Double>>> results, int count, int i, int pass, Server server, Map<String, Double> m) {

@@ -19,6 +19,11 @@
 # port), each server in its own database; default: each its own embedded H2 file.
 # FHIR_BENCH_LABEL_BUNDLE sets the labels per transaction Bundle (default 100), for both servers:
 # larger bundles load large label counts (100,000) in fewer requests.
+# FHIR_BENCH_KEEP=<dir> keeps both stores, the PostgreSQL cluster and the run's state in <dir>
+# instead of a temporary directory removed at the end, so that a run too long for one sitting
+# (1,000,000 labels on H2: hours) can be stopped and continued: the same command with the same
+# <dir> restarts both servers on their stores, skips the ingest (printing the figures measured
+# first), stores the label bundles not stored yet and then searches. Remove <dir> when done.
 #
 # Needs: server/target/quorum-server.jar and server/target/lib (./quorum build), a JDK (javac),
 # python3, curl; PostgreSQL (apt-get install postgresql) in PostgreSQL mode. Both servers listen on
@@ -49,8 +54,17 @@ case "$DB" in
     *) echo "FHIR_BENCH_DB must be h2 or postgresql" >&2; exit 1 ;;
 esac
 
-WORK=$(mktemp -d /tmp/quorum-fhir-bench-XXXXXX)
+KEEP=${FHIR_BENCH_KEEP:-}
+if [ -n "$KEEP" ]; then
+    mkdir -p "$KEEP"
+    WORK=$(cd "$KEEP" && pwd)
+else
+    WORK=$(mktemp -d /tmp/quorum-fhir-bench-XXXXXX)
+fi
 chmod 755 "$WORK"
+# A kept directory that already holds Quorum's store: continue that run.
+CONTINUED=""
+[ -d "$WORK/quorum" ] && CONTINUED=yes
 QUORUM_PID=""; HAPI_PID=""
 AS_PG=()
 [ "$(id -u)" -eq 0 ] && AS_PG=(runuser -u postgres --)
@@ -58,7 +72,7 @@ cleanup() {
     [ -n "$QUORUM_PID" ] && kill "$QUORUM_PID" 2>/dev/null && wait "$QUORUM_PID" 2>/dev/null || true
     [ -n "$HAPI_PID" ] && kill "$HAPI_PID" 2>/dev/null && wait "$HAPI_PID" 2>/dev/null || true
     [ -f "$WORK/pg/data/postmaster.pid" ] && "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m fast -w stop >/dev/null 2>&1 || true
-    rm -rf "$WORK"
+    [ -n "$KEEP" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 
@@ -69,18 +83,26 @@ if [ "$DB" = postgresql ]; then
     # One private cluster, as the tests and scaleout-bench.sh run it: initdb refuses root, so the
     # cluster belongs to the postgres user under root; loopback only, a free port.
     PG_PORT=$(free_port)
-    mkdir -p "$WORK/pg/data" "$WORK/pg/run"
-    echo bench-password >"$WORK/pg/password"
-    [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$WORK/pg"
-    "${AS_PG[@]}" "$PG_BIN/initdb" -D "$WORK/pg/data" -U quorum --pwfile="$WORK/pg/password" \
-        --auth=scram-sha-256 -E UTF8 --locale=C >/dev/null
+    NEW_CLUSTER=""
+    if [ ! -f "$WORK/pg/data/PG_VERSION" ]; then
+        NEW_CLUSTER=yes
+        mkdir -p "$WORK/pg/data" "$WORK/pg/run"
+        echo bench-password >"$WORK/pg/password"
+        [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$WORK/pg"
+        "${AS_PG[@]}" "$PG_BIN/initdb" -D "$WORK/pg/data" -U quorum --pwfile="$WORK/pg/password" \
+            --auth=scram-sha-256 -E UTF8 --locale=C >/dev/null
+    fi
     "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w \
         -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $WORK/pg/run -c max_connections=100" start >/dev/null
-    for db in quorum hapi; do
-        PGPASSWORD=bench-password "$PG_BIN/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U quorum -d postgres -c "CREATE DATABASE $db"
-    done
-    head -c 32 /dev/urandom | base64 >"$WORK/secrets.key"
-    chmod 600 "$WORK/secrets.key"
+    if [ -n "$NEW_CLUSTER" ]; then
+        for db in quorum hapi; do
+            PGPASSWORD=bench-password "$PG_BIN/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U quorum -d postgres -c "CREATE DATABASE $db"
+        done
+    fi
+    if [ ! -f "$WORK/secrets.key" ]; then
+        head -c 32 /dev/urandom | base64 >"$WORK/secrets.key"
+        chmod 600 "$WORK/secrets.key"
+    fi
     # Quorum reads these (its CLI calls below too).
     export QUORUM_DB_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/quorum" QUORUM_DB_USER=quorum
     export QUORUM_DB_PASSWORD=bench-password QUORUM_SECRETS_KEY_FILE="$WORK/secrets.key"
@@ -106,7 +128,7 @@ HAPI_PID=$!
 wait_http "http://127.0.0.1:$HPORT/fhir/metadata"
 wait_http "http://127.0.0.1:$QPORT/health/ready"
 export QUORUM_DATA_DIR="$WORK/quorum"
-java -jar "$JAR" user add bench --role project-admin >/dev/null
+[ -n "$CONTINUED" ] || java -jar "$JAR" user add bench --role project-admin >/dev/null
 # A million labels take over an hour to load: a token of the default lifetime (60 min) expired in
 # the middle of such a run (401 "the token has expired"). The longest lifetime Quorum issues.
 TOKEN=$(java -jar "$JAR" user token bench --lifetime 24h | tail -1)
@@ -119,7 +141,9 @@ else
     DB_CONFIG="H2 file, WRITE_DELAY=0"
 fi
 echo "config: both java ${JAVA_OPTS:-without options}; $DB_CONFIG, 20 pooled connections; Quorum default settings (auth: project-admin token, audit, profile validation)${QUORUM_PROFILE_OPTS:+ + $QUORUM_PROFILE_OPTS}; HAPI default JPA settings but no search-result cache reuse"
-java -Dlabels.per.bundle="$LABEL_BUNDLE" -Dpid.quorum="$QUORUM_PID" -Dpid.hapi="$HAPI_PID" -Dclk.tck="$(getconf CLK_TCK)" -cp "$LIB/*" \
+STATE_ARGS=()
+[ -n "$KEEP" ] && STATE_ARGS=(-Dstate.dir="$WORK/bench-state")
+java "${STATE_ARGS[@]}" -Dlabels.per.bundle="$LABEL_BUNDLE" -Dpid.quorum="$QUORUM_PID" -Dpid.hapi="$HAPI_PID" -Dclk.tck="$(getconf CLK_TCK)" -cp "$LIB/*" \
     "$ROOT/conformance/bench/FhirBench.java" "$DATA" "$COPIES" "$PASSES" "$LABELS" "$QUERIES" "$CLIENTS" \
     "$ROOT/fhir-profiles/src/main/fhir/SearchParameter-quorum-project.json" \
     "quorum=http://127.0.0.1:$QPORT/fhir/|$TOKEN" \
