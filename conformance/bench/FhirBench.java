@@ -376,8 +376,10 @@ public class FhirBench {
                 storedBundle(server, b);
             }
         }
-        System.out.printf("continued run %s: %s holds %d of %d label bundles%n", RUN, server.name(), done.size(),
-                bundlesTotal);
+        if (!done.isEmpty()) {
+            System.out.printf("continued run %s: %s holds %d of %d label bundles%n", RUN, server.name(), done.size(),
+                    bundlesTotal);
+        }
         return done;
     }
 
