@@ -58,6 +58,9 @@ KEEP=${FHIR_BENCH_KEEP:-}
 if [ -n "$KEEP" ]; then
     mkdir -p "$KEEP"
     WORK=$(cd "$KEEP" && pwd)
+    # One run at a time on a kept directory (a second would find the stores locked or in use).
+    exec 9>"$WORK/.lock"
+    flock -n 9 || { echo "another fhir-bench.sh run is using $WORK" >&2; exit 1; }
 else
     WORK=$(mktemp -d /tmp/quorum-fhir-bench-XXXXXX)
 fi
