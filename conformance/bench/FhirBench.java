@@ -60,7 +60,6 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -268,26 +267,27 @@ public class FhirBench {
                 Server server = servers.get(i);
                 Fixtures f = fixtures.get(server.name());
                 Set<Integer> done = stored.get(server.name());
-                List<Integer> todo = new ArrayList<>();
+                List<Integer> pending = new ArrayList<>();
                 for (int b = from; b < to; b++) {
                     if (!done.contains(b)) {
-                        todo.add(b);
+                        pending.add(b);
                     }
                 }
-                if (todo.isEmpty()) {
+                if (pending.isEmpty()) {
                     continue;
                 }
                 AtomicInteger count = new AtomicInteger();
                 long start = System.nanoTime();
+                double seconds;
                 try {
-                    parallel(clients, todo.size(), n -> {
-                        int b = todo.get(n);
+                    parallel(clients, pending.size(), n -> {
+                        int b = pending.get(n);
                         post(server, "", labelBundle(f, b, labels));
                         count.addAndGet(bundleSize(b, labels));
                         storedBundle(server, b);
                     });
                 } finally {
-                    double seconds = (System.nanoTime() - start) / 1e9;
+                    seconds = (System.nanoTime() - start) / 1e9;
                     loadSeconds[i] += seconds;
                     loaded[i] += count.get();
                     if (STATE != null) {
@@ -295,7 +295,6 @@ public class FhirBench {
                                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                     }
                 }
-                double seconds = (System.nanoTime() - start) / 1e9;
                 System.out.printf("labels stored on %s: %d (%.1f labels/s in this round)%n", server.name(),
                         Math.min(labels, to * LABELS_PER_BUNDLE), count.get() / seconds);
             }
@@ -325,14 +324,12 @@ public class FhirBench {
         return Math.min(labels, (bundle + 1) * LABELS_PER_BUNDLE) - bundle * LABELS_PER_BUNDLE;
     }
 
-    static final Map<String, Object> STORED_FILE_LOCKS = new ConcurrentHashMap<>();
-
     /** Notes that a server has stored a label bundle (with a state directory). */
     static void storedBundle(Server server, int bundle) throws Exception {
         if (STATE == null) {
             return;
         }
-        synchronized (STORED_FILE_LOCKS.computeIfAbsent(server.name(), n -> new Object())) {
+        synchronized (FhirBench.class) {
             Files.writeString(STATE.resolve("bundles-" + server.name()), bundle + "\n", StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
         }
