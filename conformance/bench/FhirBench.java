@@ -74,6 +74,15 @@ public class FhirBench {
     // -Dlabels.per.bundle (fhir-bench.sh: FHIR_BENCH_LABEL_BUNDLE): larger transactions load large
     // label counts faster, the same way on both servers.
     static final int LABELS_PER_BUNDLE = Integer.getInteger("labels.per.bundle", 100);
+    // -Dlabels.order (fhir-bench.sh: FHIR_BENCH_LABEL_ORDER): the same labels either way, grouped
+    // into bundles differently. "round-robin" (default): label n (patient n mod patients) goes into
+    // bundle n / size, so a bundle of 1,000 names 1,000 patients and their 1,000 sources. "patient":
+    // a patient's labels one after the other, as clinicians and pre-annotators label, so a bundle of
+    // 1,000 names 10 patients. On H2 both servers resolve a transaction's references with a query
+    // that scans HFJ_RESOURCE once per chunk of ids (docs/performance.md), which makes the
+    // round-robin load of a million labels take most of a day.
+    static final String LABEL_ORDER = System.getProperty("labels.order", "round-robin");
+    static int[] patientOrder;
     static final List<String> SHARED = List.of("Organization", "Location", "Practitioner", "PractitionerRole");
 
     record Server(String name, URI root, String token) {}
@@ -124,10 +133,10 @@ public class FhirBench {
         readSynthea(data);
         int perCopy = byPatient.values().stream().mapToInt(List::size).sum();
         System.out.printf("ingest per measurement: %d copies of %s (%d patients, %d resources each, one transaction"
-                + " per patient, fresh ids), %d clients; labels: %d in bundles of %d (%d clients); %d queries per"
-                + " search kind and pass; 1 warm-up pass + %d measured passes, servers interleaved%n",
-                copies, data.getFileName(), byPatient.size(), perCopy, clients, labels, LABELS_PER_BUNDLE, clients,
-                queries, passes);
+                + " per patient, fresh ids), %d clients; labels: %d in bundles of %d (%s order, %d clients); %d"
+                + " queries per search kind and pass; 1 warm-up pass + %d measured passes, servers interleaved%n",
+                copies, data.getFileName(), byPatient.size(), perCopy, clients, labels, LABELS_PER_BUNDLE, LABEL_ORDER,
+                clients, queries, passes);
 
         Map<String, List<List<Double>>> results = new LinkedHashMap<>();
         Path saved = STATE == null ? null : STATE.resolve("ingest.json");
@@ -231,6 +240,19 @@ public class FhirBench {
      */
     static Map<String, Fixtures> labels(List<Server> servers, Map<String, List<List<Double>>> results, int labels,
             int clients) throws Exception {
+        if (!LABEL_ORDER.equals("round-robin") && !LABEL_ORDER.equals("patient")) {
+            throw new IllegalArgumentException("labels.order must be round-robin or patient, not " + LABEL_ORDER);
+        }
+        if (STATE != null) {
+            // The bundles noted in the state are positions in one order: never continue in another.
+            Path file = STATE.resolve("labels-order");
+            if (!Files.exists(file)) {
+                Files.writeString(file, LABEL_ORDER);
+            } else if (!Files.readString(file).strip().equals(LABEL_ORDER)) {
+                throw new IllegalStateException(STATE + " holds labels stored in " + Files.readString(file).strip()
+                        + " order, not " + LABEL_ORDER);
+            }
+        }
         Map<String, Fixtures> fixtures = new HashMap<>();
         Map<String, Set<Integer>> stored = new HashMap<>();
         double[] loadSeconds = new double[servers.size()];
@@ -320,6 +342,25 @@ public class FhirBench {
         return fixtures;
     }
 
+    /** The label stored at a position of the load (0 to labels - 1): each label exactly once. */
+    static int labelAt(int position, int labels, int patients) {
+        if (LABEL_ORDER.equals("round-robin")) {
+            return position;
+        }
+        synchronized (FhirBench.class) {
+            if (patientOrder == null) {
+                patientOrder = new int[labels];
+                int k = 0;
+                for (int p = 0; p < patients; p++) {
+                    for (int n = p; n < labels; n += patients) {
+                        patientOrder[k++] = n;
+                    }
+                }
+            }
+        }
+        return patientOrder[position];
+    }
+
     static int bundleSize(int bundle, int labels) {
         return Math.min(labels, (bundle + 1) * LABELS_PER_BUNDLE) - bundle * LABELS_PER_BUNDLE;
     }
@@ -361,7 +402,8 @@ public class FhirBench {
             if (done.contains(b)) {
                 continue;
             }
-            String query = "Observation?identifier=" + enc("urn:quorum:bench|" + RUN + "-" + b * LABELS_PER_BUNDLE)
+            String query = "Observation?identifier=" + enc("urn:quorum:bench|" + RUN + "-"
+                    + labelAt(b * LABELS_PER_BUNDLE, labels, f.patients().size()))
                     + "&_summary=count";
             HttpResponse<String> response = client.send(request(server, query).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -536,8 +578,8 @@ public class FhirBench {
 
     static String labelBundle(Fixtures f, int bundle, int labels) throws Exception {
         List<ObjectNode> entries = new ArrayList<>();
-        for (int n = bundle * LABELS_PER_BUNDLE; n < Math.min(labels, (bundle + 1) * LABELS_PER_BUNDLE); n++) {
-            entries.add(entry(label(f, n), UUID.randomUUID()));
+        for (int k = bundle * LABELS_PER_BUNDLE; k < Math.min(labels, (bundle + 1) * LABELS_PER_BUNDLE); k++) {
+            entries.add(entry(label(f, labelAt(k, labels, f.patients().size())), UUID.randomUUID()));
         }
         return transaction(entries);
     }
