@@ -7,26 +7,27 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Work that follows a FHIR write once it is committed: storage interceptors {@link #add} the ids a
- * transaction wrote, and the action gets them all, once, after the commit (a transaction Bundle's
- * resources together; nothing when it rolls back). Outside a transaction the action runs at once.
- * The action runs in the request thread; it must open a transaction of its own (REQUIRES_NEW) to
- * write.
+ * Work that follows a FHIR write once it is committed: storage interceptors {@link #add} what a
+ * transaction wrote (ids, or what the work needs of the written resources), and the action gets
+ * them all, once, after the commit (a transaction Bundle's resources together; nothing when it
+ * rolls back, and nothing is kept). Outside a transaction the action runs at once. The action runs
+ * in the request thread; it must open a transaction of its own (REQUIRES_NEW) to write.
  */
-public final class AfterCommit {
+public final class AfterCommit<T> {
 
-    private final Consumer<Set<String>> action;
+    private final Consumer<Set<T>> action;
 
-    public AfterCommit(Consumer<Set<String>> action) {
+    public AfterCommit(Consumer<Set<T>> action) {
         this.action = action;
     }
 
-    /** Queues one resource id (e.g. {@code Observation/123}) of the current transaction. */
-    public void add(String id) {
+    /** Queues one item (e.g. the id {@code Observation/123}) of the current transaction. */
+    public void add(T id) {
         if (!TransactionSynchronizationManager.isSynchronizationActive()) {
             action.accept(Set.of(id));
             return;
         }
+        @SuppressWarnings("unchecked") // bound by this class only, under this instance as key
         Written written = (Written) TransactionSynchronizationManager.getResource(this);
         if (written == null) {
             written = new Written();
@@ -36,10 +37,10 @@ public final class AfterCommit {
         written.ids.add(id);
     }
 
-    /** The ids one transaction wrote. */
+    /** What one transaction wrote. */
     private final class Written implements TransactionSynchronization {
 
-        private final Set<String> ids = new LinkedHashSet<>();
+        private final Set<T> ids = new LinkedHashSet<>();
 
         @Override
         public void afterCommit() {

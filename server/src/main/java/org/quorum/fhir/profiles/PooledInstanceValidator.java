@@ -93,7 +93,7 @@ public final class PooledInstanceValidator implements IInstanceValidatorModule {
     private final int maxIdle;
     private final AtomicLong generation = new AtomicLong();
     private final AtomicInteger built = new AtomicInteger();
-    private final AfterCommit retireAfterCommit = new AfterCommit(ids -> retireAll());
+    private final AfterCommit<String> retireAfterCommit = new AfterCommit<>(ids -> retireAll());
 
     /**
      * @param settings HAPI's instance validator: its settings, validation support and worker

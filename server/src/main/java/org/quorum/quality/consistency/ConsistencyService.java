@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * check of the same pair, from any thread, addresses the same resource; a check that finds it
  * unchanged writes nothing.
  *
- * <p>Two entry points: {@link #labelsChanged} (after a label is written, from {@link
+ * <p>Two entry points: {@link #labelsWritten} (after a label is written, from {@link
  * ConsistencyInterceptor}) and {@link #consistency} (the {@code $consistency} operation, which
  * re-checks the whole project first, so its answer is complete even if a check after a write
  * failed).
@@ -106,15 +106,24 @@ public final class ConsistencyService {
     }
 
     /**
-     * Re-checks the pairs the given labels belong to, as stored now: raises new conflicts, updates
-     * changed ones, withdraws those that are resolved (also when a label left the pair by changing
-     * code, patient or status).
+     * Re-checks the pairs the labels a committed write stored belong to: raises new conflicts,
+     * updates changed ones, withdraws those that are resolved (also when a label left the pair by
+     * changing code, patient or status).
+     *
+     * @param written the labels as the write stored them, taken from the write itself: they are not
+     *     read back (at a million stored labels, reading a transaction's 1,000 labels back by id
+     *     cost more than the write; on H2 each such read scans the resource table)
+     * @param existedBefore the ids among them that were stored before the write (updated, not
+     *     created). Only those can be implicated by a stored DetectedIssue: a DetectedIssue can
+     *     only refer to a stored label (referential integrity on write) and a label it refers to
+     *     cannot be deleted (referential integrity on delete), so a label that is created is new to
+     *     every issue. Only their issues are looked up.
      */
-    public void labelsChanged(Collection<String> labelIds) {
+    public void labelsWritten(Collection<Label> written, Collection<String> existedBefore) {
         // The pairs a label can be in are among its patient's labels in its project: one read
         // per project (and up to 1,000 patients) finds them for a whole transaction.
         Map<String, Set<String>> subjectsByProject = new TreeMap<>();
-        for (Label label : store.labelsById(labelIds)) {
+        for (Label label : written) {
             if (label.project() != null && label.subject() != null) {
                 subjectsByProject
                         .computeIfAbsent(label.project(), p -> new java.util.TreeSet<>())
@@ -131,7 +140,11 @@ public final class ConsistencyService {
         // of a patient's labels, are not read at all.
         List<String> candidates = candidates(pool);
         List<Label> compared = candidates.isEmpty() ? List.of() : store.labelsById(candidates);
-        reconcile(conflicts(compared), store.issuesImplicating(labelIds, issueType()));
+        List<DetectedIssue> implicating =
+                existedBefore.isEmpty()
+                        ? List.of()
+                        : store.issuesImplicating(existedBefore, issueType());
+        reconcile(conflicts(compared), implicating);
     }
 
     /** The ids of the labels in a group (project, patient, code) with a note and an image label. */

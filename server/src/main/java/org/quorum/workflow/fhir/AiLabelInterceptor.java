@@ -32,7 +32,7 @@ public final class AiLabelInterceptor {
 
     private final WorkflowService workflow;
     private final IHapiTransactionService transactions;
-    private final AfterCommit afterCommit = new AfterCommit(this::route);
+    private final AfterCommit<String> afterCommit = new AfterCommit<>(this::route);
 
     public AiLabelInterceptor(WorkflowService workflow, IHapiTransactionService transactions) {
         this.workflow = workflow;

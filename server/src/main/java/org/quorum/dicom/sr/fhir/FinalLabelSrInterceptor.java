@@ -36,7 +36,7 @@ public final class FinalLabelSrInterceptor {
 
     private final LabelSrPublisher publisher;
     private final IHapiTransactionService transactions;
-    private final AfterCommit afterCommit = new AfterCommit(this::publish);
+    private final AfterCommit<String> afterCommit = new AfterCommit<>(this::publish);
 
     public FinalLabelSrInterceptor(
             LabelSrPublisher publisher, IHapiTransactionService transactions) {
