@@ -271,10 +271,6 @@ public final class PostgresCluster implements AutoCloseable {
         } catch (AssertionError e) {
             // Already stopped.
         }
-        try (Stream<Path> files = Files.walk(directory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // Temporary directory: left for the OS to clean.
-        }
+        TempDirs.delete(directory);
     }
 }

@@ -13,14 +13,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.quorum.security.Role;
 
 /**
@@ -252,10 +250,6 @@ public final class QuorumCluster implements AutoCloseable {
         }
         nodes.forEach(ServerProcess::close);
         postgres.close();
-        try (Stream<Path> files = Files.walk(directory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // Temporary directory: left for the OS to clean.
-        }
+        TempDirs.delete(directory);
     }
 }

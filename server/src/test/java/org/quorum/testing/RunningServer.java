@@ -191,6 +191,8 @@ public final class RunningServer implements ParameterResolver, QuorumEndpoint {
         @Override
         public void close() {
             server.server.close();
+            // Its store holds everything the test plan wrote (hundreds of MB to GB per run).
+            TempDirs.delete(server.dataDir);
         }
     }
 
