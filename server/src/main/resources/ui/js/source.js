@@ -49,13 +49,29 @@ export async function framesOfStudy(study) {
   })));
 }
 
-/** The instances of an ImagingStudy (first frames): [{study, series, instance, frame, label}]. */
+// Instances that hold no pixels to show: structured reports (Quorum writes its TID 1500 SR into
+// the study once a label is final), key object selections, presentation states, documents.
+const NON_IMAGE_MODALITIES = new Set(['SR', 'KO', 'PR', 'DOC']);
+const NON_IMAGE_SOP_CLASS = /^1\.2\.840\.10008\.5\.1\.4\.1\.1\.(88|11|104)\./;
+
+function isImage(series, instance) {
+  const sopClass = uid(instance.sopClass?.code);
+  return !NON_IMAGE_MODALITIES.has(series.modality?.code) && !NON_IMAGE_SOP_CLASS.test(sopClass);
+}
+
+function uid(value) {
+  return (value || '').replace(/^urn:oid:/, '');
+}
+
+/**
+ * The image instances of an ImagingStudy (first frames): [{study, series, instance, frame,
+ * label}]. Reports and other instances without pixels are left out.
+ */
 export function framesOf(study) {
-  const uid = (value) => (value || '').replace(/^urn:oid:/, '');
   const studyUid = uid(study.identifier?.find((i) => i.system === 'urn:dicom:uid')?.value);
   const frames = [];
   for (const series of study.series || []) {
-    for (const instance of series.instance || []) {
+    for (const instance of (series.instance || []).filter((i) => isImage(series, i))) {
       frames.push({ study: studyUid, series: series.uid, instance: instance.uid, frame: 1,
         label: `Series ${series.number ?? ''} ${series.modality?.code || ''} · image ${instance.number ?? frames.length + 1}` });
     }
